@@ -1,0 +1,27 @@
+"""payrecon: cashless fee payments, signed e-invoices and nightly reconciliation.
+
+`create_app(config=None)` is the only place an application is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: settings, database, blueprints, error handlers.
+
+    `config` overrides settings from the environment (tests pass DATABASE_URL etc.).
+    """
+    from payrecon import config as settings
+    from payrecon import db
+    from payrecon.web import init_app as init_web
+
+    app = Flask(__name__, instance_relative_config=True)
+    settings.load(app, config)
+    db.init_app(app)
+    init_web(app)
+    return app

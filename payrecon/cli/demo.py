@@ -1,0 +1,38 @@
+"""`payrecon demo`: a ready-to-look-at database with generated demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from payrecon.cli.common import reports_errors
+from payrecon.db import get_engine, request_session, upgrade_to_head
+
+
+@click.command("demo")
+@click.option("--dossiers", default=3000, show_default=True, help="how many dossiers to generate")
+@with_appcontext
+@reports_errors
+def demo(dossiers: int) -> None:
+    """Migrate the database and load the demo data set (once)."""
+    from payrecon.demo.load import load_demo
+
+    engine = get_engine()
+    upgrade_to_head(engine)
+    click.echo(f"database: {engine.url.render_as_string(hide_password=True)} (migrated to head)")
+    result = load_demo(
+        request_session(), dossiers=dossiers, say=lambda line: click.echo(f"  {line}")
+    )
+    if result.already_loaded:
+        click.echo(
+            "demo data is already loaded; nothing changed "
+            f"(delete {current_app.instance_path}/payrecon.sqlite to start over)"
+        )
+    click.echo(
+        "look at: http://127.0.0.1:8000/openapi.json, "
+        "http://127.0.0.1:8000/api/v1/dossiers/<code>, http://127.0.0.1:8000/readyz"
+    )
+
+
+COMMANDS = [demo]

@@ -1,0 +1,65 @@
+"""Settings, read from the environment (PAYRECON_*) when an app is built, never at import time.
+
+`PAYRECON_DATABASE_URL` becomes `app.config["DATABASE_URL"]`, and so on for every key below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    # SQLAlchemy URL; None means a SQLite file under the instance folder (see database_url()).
+    "DATABASE_URL": None,
+    "SECRET_KEY": None,
+    "SIGNING_KEY": None,
+    "SIGNING_CERT": None,
+    "VNPAY_TMN_CODE": None,
+    "VNPAY_HASH_SECRET": None,
+    "VNPAY_PAY_URL": None,
+    "VNPAY_API_URL": None,
+    "BANK_WEBHOOK_SECRET": None,
+    # Largest request body accepted by the web app (uploads included), in bytes.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "API_TITLE": "payrecon",
+    "API_VERSION": "1.0.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "JSON_SORT_KEYS": False,
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; raised when the app is built, not on first use."""
+
+
+def default_sqlite_url(instance_path: str | Path) -> str:
+    return f"sqlite:///{Path(instance_path) / 'payrecon.sqlite'}"
+
+
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Defaults, then PAYRECON_* from the environment, then explicit overrides (tests)."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("PAYRECON")
+    if overrides:
+        app.config.from_mapping(overrides)
+    if not app.config["DATABASE_URL"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = default_sqlite_url(app.instance_path)
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing or app.config.get("DEMO")):
+            app.logger.warning(
+                "PAYRECON_SECRET_KEY is not set; using a random key, sessions end on restart"
+            )
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    url = str(app.config["DATABASE_URL"])
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"PAYRECON_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, not {url!r}"
+        )

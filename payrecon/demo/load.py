@@ -1,0 +1,61 @@
+"""Load the demo data set through the real services; refuses to load twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from payrecon.catalog import service as catalog_service
+from payrecon.catalog.models import Agency
+from payrecon.db import utcnow
+from payrecon.demo.catalog_data import AGENCIES
+from payrecon.demo.generate import catalog_csv, dossiers_csv
+from payrecon.dossiers import service as dossier_service
+
+ACTOR = "demo"
+
+
+@dataclass
+class DemoResult:
+    already_loaded: bool
+    lines: list[str] = field(default_factory=list)
+
+
+def load_demo(
+    session: Session, *, dossiers: int = 3000, say: Callable[[str], None] = lambda _: None
+) -> DemoResult:
+    if session.scalar(select(func.count()).select_from(Agency)):
+        return DemoResult(already_loaded=True)
+    result = DemoResult(already_loaded=False)
+
+    def report(line: str) -> None:
+        result.lines.append(line)
+        say(line)
+
+    report(
+        catalog_service.import_catalog(
+            session, catalog_csv(), filename="demo-catalog.csv", actor=ACTOR
+        ).summary()
+    )
+    for code, _name, tax_code, address, (bank_bin, account, holder) in AGENCIES:
+        catalog_service.update_agency(
+            session, code=code, tax_code=tax_code, address=address, actor=ACTOR
+        )
+        catalog_service.add_collection_account(
+            session,
+            agency_code=code,
+            bank_bin=bank_bin,
+            account_number=account,
+            account_name=holder,
+            actor=ACTOR,
+        )
+    report(f"{len(AGENCIES)} agencies with tax codes and collection accounts")
+    report(
+        dossier_service.import_dossiers(
+            session, dossiers_csv(dossiers, now=utcnow()), filename="demo-dossiers.csv", actor=ACTOR
+        ).summary()
+    )
+    return result

@@ -1,0 +1,73 @@
+"""/api/v1/dossiers: parse, call one service function, present."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from payrecon.db import request_session
+from payrecon.dossiers import queries, service
+from payrecon.dossiers.feed import STATUSES
+
+blp = Blueprint(
+    "api_dossiers",
+    __name__,
+    url_prefix="/api/v1/dossiers",
+    description="Dossiers and the fees due on them",
+)
+
+
+class DossierOut(Schema):
+    code = fields.String(required=True)
+    procedure_code = fields.String(required=True)
+    procedure_name = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    agency_name = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    received_at = fields.AwareDateTime(required=True)
+    fee_due_vnd = fields.Integer(required=True, metadata={"description": "fee due, integer VND"})
+    currency = fields.Constant("VND", required=True)
+
+
+class DossierPush(Schema):
+    procedure_code = fields.String(required=True, validate=validate.Length(1, 40))
+    applicant_name = fields.String(required=True, validate=validate.Length(1, 200))
+    applicant_id = fields.String(required=True, validate=validate.Length(1, 12))
+    applicant_tax_code = fields.String(load_default=None, allow_none=True)
+    received_at = fields.String(required=True, metadata={"format": "date-time"})
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    fee_due_vnd = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=10**15)
+    )
+
+
+def dossier_json(dossier) -> dict:
+    procedure = dossier.procedure
+    return {
+        "code": dossier.code,
+        "procedure_code": procedure.code,
+        "procedure_name": procedure.name,
+        "agency_code": procedure.agency.code,
+        "agency_name": procedure.agency.name,
+        "status": dossier.status,
+        "received_at": dossier.received_at,
+        "fee_due_vnd": dossier.fee_due_vnd,
+    }
+
+
+@blp.get("/<code>")
+@blp.response(200, DossierOut)
+def get_dossier(code: str):
+    """The dossier and its fee due."""
+    return dossier_json(queries.get_dossier(request_session(), code))
+
+
+@blp.put("/<code>")
+@blp.arguments(DossierPush)
+@blp.response(200, DossierOut)
+@blp.alt_response(201, schema=DossierOut, description="the dossier was created")
+def put_dossier(body: dict, code: str):
+    """Create or update a dossier (push from the one-stop-shop system; internal for now)."""
+    session = request_session()
+    _, created = service.upsert_dossier(session, code=code, values=body, actor="api:dossier-feed")
+    return dossier_json(queries.get_dossier(session, code)), (201 if created else 200)

@@ -1,0 +1,121 @@
+"""Fixtures shared by every test: real databases (SQLite and PostgreSQL), apps and clients.
+
+PostgreSQL: PAYRECON_TEST_POSTGRES_URL names a server and a database to connect to first;
+each test session (each xdist worker) creates its own database there and drops it at the end,
+so parallel runs never see each other's rows. Without the variable the PostgreSQL half is
+skipped, and in CI (CI=true) that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, delete, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from payrecon import create_app
+from payrecon.db import Base, make_engine, upgrade_to_head
+
+KEEP_TABLES = {"alembic_version"}
+
+
+def postgres_base_url() -> str | None:
+    url = os.environ.get("PAYRECON_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail("CI must test PostgreSQL: PAYRECON_TEST_POSTGRES_URL is not set")
+    pytest.skip("PostgreSQL not configured (PAYRECON_TEST_POSTGRES_URL); skipping its half")
+    return None
+
+
+def create_scratch_postgres(base_url: str) -> str:
+    """CREATE DATABASE payrecon_t_<random> on the server of base_url; return its URL."""
+    name = f"payrecon_t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL at {base_url} is not usable: {exc}")
+    finally:
+        admin.dispose()
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_postgres(base_url: str, url: str) -> None:
+    name = make_url(url).database
+    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated, empty database of each kind, for the whole test session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'payrecon.sqlite'}"
+        base_url = None
+    else:
+        base_url = postgres_base_url()
+        url = create_scratch_postgres(base_url)
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    engine.dispose()
+    yield url
+    if base_url:
+        drop_scratch_postgres(base_url, url)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def delete_all_rows(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                connection.execute(delete(table))
+
+
+@pytest.fixture
+def db_session(engine) -> Iterator[Session]:
+    """A real session; everything committed during the test is deleted afterwards.
+
+    Services commit, and concurrency tests open their own connections, so an outer
+    rolled-back transaction would hide rows from them. On SQLite its transactions begin
+    DEFERRED so a test holding a read does not block the app under test; commit or roll
+    back before writing through it again after the app has written.
+    """
+    reader = engine.execution_options(sqlite_begin="DEFERRED")  # never blocks the app's writers
+    with Session(reader, expire_on_commit=False) as session:
+        yield session
+    delete_all_rows(engine)
+
+
+@pytest.fixture
+def app(database_url, engine):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+    yield app
+    app.extensions["payrecon.engine"].dispose()
+    delete_all_rows(engine)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,52 @@
+from tests.factories import make_dossier
+
+
+def test_get_a_dossier_with_its_fee(client, db_session):
+    dossier = make_dossier(db_session, fee_due_vnd=1_284_000)
+    response = client.get(f"/api/v1/dossiers/{dossier.code}")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["code"] == dossier.code
+    assert body["fee_due_vnd"] == 1_284_000
+    assert body["currency"] == "VND"
+    assert body["received_at"] == "2026-11-20T02:30:00+00:00"
+
+
+def test_an_unknown_dossier_is_a_problem_json_404(client):
+    response = client.get("/api/v1/dossiers/NOPE")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 404
+    assert "NOPE" in body["detail"]
+
+
+def test_put_creates_then_updates_and_validates(client, db_session):
+    dossier = make_dossier(db_session)
+    procedure_code = dossier.procedure.code
+    body = {
+        "procedure_code": procedure_code,
+        "applicant_name": "Đỗ Minh Tâm",
+        "applicant_id": "022090009999",
+        "received_at": "2026-11-23T09:00:00+07:00",
+        "status": "received",
+        "fee_due_vnd": 200_000,
+    }
+    created = client.put("/api/v1/dossiers/HS-NEW-1", json=body)
+    assert created.status_code == 201
+    assert created.get_json()["status"] == "received"
+    updated = client.put("/api/v1/dossiers/HS-NEW-1", json=body | {"status": "done"})
+    assert updated.status_code == 200
+    assert updated.get_json()["status"] == "done"
+
+    bad = client.put("/api/v1/dossiers/HS-NEW-1", json=body | {"fee_due_vnd": 1.5})
+    assert bad.status_code == 422
+    assert bad.mimetype == "application/problem+json"
+    assert bad.get_json()["errors"][0]["where"] == "body.fee_due_vnd"
+    assert client.get("/api/v1/dossiers/HS-NEW-1").get_json()["status"] == "done"
+
+
+def test_a_body_that_is_not_json_is_refused(client):
+    response = client.put("/api/v1/dossiers/X", data="nope", content_type="text/plain")
+    assert response.status_code in (415, 422)
+    assert response.mimetype == "application/problem+json"
