@@ -4,5 +4,14 @@ from payrecon.audit import AuditRecord
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure
 from payrecon.dossiers.models import Dossier
 from payrecon.imports import ImportedFile
+from payrecon.outbox import OutboxEvent
 
-__all__ = ["Agency", "AuditRecord", "CollectionAccount", "Dossier", "ImportedFile", "Procedure"]
+__all__ = [
+    "Agency",
+    "AuditRecord",
+    "CollectionAccount",
+    "Dossier",
+    "ImportedFile",
+    "OutboxEvent",
+    "Procedure",
+]
