@@ -28,6 +28,7 @@ from payrecon.statements.parsed import Balance, ParsedLine, ParsedStatement, to_
 _OPTIONS = mt940.Options.all()
 _TAG_LINE = re.compile(r"^:(?P<tag>\d{2}[A-Z]?|NS):")
 _STATEMENT_LINE = re.compile(r"^:61:")
+_TRAILER = re.compile(r"-(XXX)?\}?")  # end of message: "-", "-XXX" (ING), "-}" (SWIFT block)
 _OPENING_KEYS = (
     ("final_opening_balance", "60F"),
     ("opening_balance", "60"),
@@ -67,7 +68,7 @@ def _statement_text(lines: list[str]) -> str:
         if line.startswith(":62"):
             closed = True
         after_closing = closed and not line.startswith((":62", ":64:", ":65:"))
-        trailer = line.strip().startswith("-") and not _TAG_LINE.match(line)
+        trailer = _TRAILER.fullmatch(line.strip()) is not None
         kept.append("" if after_closing or trailer else line)
     return "\n".join(kept)
 
@@ -90,7 +91,7 @@ def _raw_statement_line(lines: list[str], start: int) -> str:
         match = _TAG_LINE.match(lines[end])
         if match and match["tag"] != "86":
             break
-        if lines[end].strip().startswith("-") and not match:
+        if _TRAILER.fullmatch(lines[end].strip()):
             break
         end += 1
     return "\n".join(lines[start:end]).rstrip()
