@@ -25,7 +25,7 @@ _WIDE_ENCODINGS = (
 )
 
 
-def _as_scannable(data: bytes) -> bytes:
+def scannable_bytes(data: bytes) -> bytes:
     """Bytes in which an ASCII declaration is visible, also for UTF-16/32 files."""
     for bom, encoding in _WIDE_ENCODINGS:
         if data.startswith(bom):
@@ -40,7 +40,7 @@ def _as_scannable(data: bytes) -> bytes:
 
 def refuse_declarations(data: bytes) -> None:
     """Raise if the document declares a DTD or an entity (never needed by a statement)."""
-    scannable = _as_scannable(data)
+    scannable = scannable_bytes(data)
     found = _FORBIDDEN_DECLARATION.search(scannable)
     if found:
         line = scannable.count(b"\n", 0, found.start()) + 1
