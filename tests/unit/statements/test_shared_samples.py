@@ -50,7 +50,12 @@ def test_genkgo_camt052_report_with_a_batch_and_no_details(fixture_bytes):
     [report] = parse_camt(fixture_bytes("genkgo_camt052v08.xml"))
     assert report.format == "camt052"
     [line] = report.lines
-    assert (line.kind, line.amount, line.currency, line.direction) == ("batch", 20000000, "SEK", "D")
+    assert (line.kind, line.amount, line.currency, line.direction) == (
+        "batch",
+        20000000,
+        "SEK",
+        "D",
+    )
     assert line.carries_money
     assert kinds(check_statement_balances(report)) == ["no_balances"]
     assert check_batch_totals(report) == []  # details come elsewhere: nothing to compare
@@ -68,7 +73,10 @@ def test_genkgo_camt054_batch_details_do_not_add_up(fixture_bytes):
     assert len(set(end_to_end)) == 2  # two details share an EndToEndId
     assert notification.money_lines == (batch,)
     # NbOfTxs says 2 while 3 are listed, and 3.10 + 3.20 + 3.20 CHF is not SEK 200,000
-    assert kinds(check_batch_totals(notification)) == ["batch_count_mismatch", "batch_total_mismatch"]
+    assert kinds(check_batch_totals(notification)) == [
+        "batch_count_mismatch",
+        "batch_total_mismatch",
+    ]
     assert kinds(check_statement_balances(notification)) == ["no_balances"]
 
 
@@ -124,7 +132,13 @@ def test_ing_header_trailer_and_summary_86(fixture_bytes):
 
 def test_oca_reversal_batch_does_not_tie_and_is_reported(shared_sample):
     [statement] = parse_camt(shared_sample("oca_camt053v02_reversal_batch.xml"))
-    assert [line.kind for line in statement.lines] == ["entry", "batch", "detail", "detail", "entry"]
+    assert [line.kind for line in statement.lines] == [
+        "entry",
+        "batch",
+        "detail",
+        "detail",
+        "entry",
+    ]
     batch = statement.lines[1]
     assert (batch.amount, batch.direction, batch.reversal) == (66405, "D", True)
     assert (batch.batch_id, batch.batch_size, batch.batch_total) == (
