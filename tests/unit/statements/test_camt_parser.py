@@ -67,7 +67,8 @@ def test_vnd_single_credit_combines_entry_and_details(vnd_statements):
     assert credit.transaction_code == "PMNT/RCDT/DMCT"
     assert credit.location == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]"
     assert credit.line_number == 34
-    assert credit.raw.startswith("<Ntry") and "PRK7M2Q9XA" in credit.raw
+    assert credit.raw.startswith("<Ntry")
+    assert "PRK7M2Q9XA" in credit.raw
 
 
 def test_vnd_batch_carries_money_and_its_details_do_not(vnd_statements):

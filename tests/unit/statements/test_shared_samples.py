@@ -65,7 +65,9 @@ def test_genkgo_camt054_batch_details_do_not_add_up(fixture_bytes):
     [notification] = parse_camt(fixture_bytes("genkgo_camt054v08_batch.xml"))
     assert notification.format == "camt054"
     batch, *details = notification.lines
-    assert batch.kind == "batch" and batch.amount == 20000000 and batch.currency == "SEK"
+    assert batch.kind == "batch"
+    assert batch.amount == 20000000
+    assert batch.currency == "SEK"
     assert [d.kind for d in details] == ["detail"] * 3
     assert all(d.parent_index == 0 and not d.carries_money for d in details)
     assert [d.amount for d in details] == [310, 320, 320]
@@ -168,7 +170,8 @@ def test_oca_batched_credit_ties_and_keeps_both_payments(shared_sample):
         "302388292000011111111111111",
         "302388292000022222222222222",
     ]
-    assert first.end_to_end_id is None and second.end_to_end_id is None
+    assert first.end_to_end_id is None
+    assert second.end_to_end_id is None
     assert "GROUPÉ" in batch.remittance_text  # AddtlNtryInf in French, UTF-8
     assert statement.electronic_sequence == "58"
     assert check_statement_balances(statement) == []
