@@ -261,8 +261,11 @@ class _RowReader:
             if not signed:
                 return None, None
             return abs(signed), "C" if signed > 0 else "D"
+        known_problems = len(self.problems)
         debit = self.read(index, row, "debit", parse_vnd) or 0
         credit = self.read(index, row, "credit", parse_vnd) or 0
+        if len(self.problems) > known_problems:
+            return None, None  # an unreadable amount is reported once, as itself
         if debit and credit:
             self.problem(index, "credit", "both debit and credit hold an amount")
         elif not debit and not credit:
