@@ -54,7 +54,8 @@ def parse_xml(xml: bytes) -> etree._Element:
         ) from exc
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise InvalidInvoiceXml("a DOCTYPE is not allowed in an invoice", where="line 1")
+        line = xml[: max(xml.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
+        raise InvalidInvoiceXml("a DOCTYPE is not allowed in an invoice", where=f"line {line}")
     return root
 
 
@@ -100,12 +101,23 @@ def schema_problems(xml: bytes | etree._Element, version: str = SCHEMA_VERSION) 
         root = _root_of(xml)
     except InvalidInvoiceXml as exc:
         return [f"{exc.where}: {exc}"]
-    problems = []
-    for error in load_schema(version).iter_errors(root):
-        line = getattr(error.elem, "sourceline", None) if error.elem is not None else None
-        reason = error.reason or error.message
-        problems.append(f"line {line if line is not None else '?'}: {error.path}: {reason}")
-    return problems
+    return [
+        f"line {_line_of(error)}: {error.path}: {error.reason or error.message}"
+        for error in load_schema(version).iter_errors(root)
+    ]
+
+
+def _line_of(error: xmlschema.XMLSchemaValidationError) -> int | str:
+    """The line of the offending element: for a wrong or missing child, the child itself
+    (the error is raised on the parent, whose line is often far away)."""
+    element = error.elem
+    if element is None or not hasattr(element, "sourceline"):
+        return "?"
+    index = getattr(error, "index", None)
+    children = [child for child in element if isinstance(child.tag, str)]
+    if isinstance(index, int) and 0 <= index < len(children):
+        return children[index].sourceline
+    return element.sourceline
 
 
 def is_valid(xml: bytes | etree._Element, version: str = SCHEMA_VERSION) -> bool:
