@@ -63,6 +63,49 @@ _ACCEPTED_DIGESTS = frozenset(
 )
 
 
+class _SubtreeSafeC14N:
+    """Canonicalise element subtrees via a standalone copy.
+
+    libxml2 2.14 (bundled with lxml 6.1) writes a spurious xmlns="" on grandchildren when
+    canonicalising a subtree that inherits a default namespace, e.g. SignedInfo under
+    `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#">`, the layout of real provider
+    files. A serialised subtree carries every in-scope namespace declaration, and a
+    re-parsed root is canonicalised correctly; inherited xml:* attributes, which inclusive
+    C14N 1.0 also imports onto the apex, are copied explicitly.
+    """
+
+    def _c14n(self, nodes, algorithm, inclusive_ns_prefixes=None):
+        if not isinstance(nodes, list):
+            nodes = [nodes]
+        return super()._c14n(  # type: ignore[misc]
+            [_standalone(node) for node in nodes], algorithm, inclusive_ns_prefixes
+        )
+
+
+def _standalone(node):
+    if not isinstance(node, etree._Element) or node.getparent() is None:
+        return node
+    copy = etree.fromstring(etree.tostring(node), _copy_parser())
+    xml_ns = "{http://www.w3.org/XML/1998/namespace}"
+    for ancestor in node.iterancestors():
+        for name, value in ancestor.attrib.items():
+            if name.startswith(xml_ns) and name not in copy.attrib:
+                copy.set(name, value)
+    return copy
+
+
+def _copy_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+class _Signer(_SubtreeSafeC14N, XMLSigner):
+    pass
+
+
+class _Verifier(_SubtreeSafeC14N, XMLVerifier):
+    pass
+
+
 @dataclass(frozen=True)
 class VerifiedInvoice:
     """What a good seller signature vouches for."""
@@ -128,7 +171,7 @@ def sign_invoice(xml: bytes, *, key_pem: bytes, cert_pem: bytes, signing_time: d
     prop = etree.SubElement(properties, _ds("SignatureProperty"), Target=f"#{signature_id}")
     etree.SubElement(prop, _ds("SigningTime")).text = _local_wall_time(signing_time)
 
-    signer = XMLSigner(
+    signer = _Signer(
         method=methods.detached,
         signature_algorithm=SignatureMethod.RSA_SHA256,
         digest_algorithm=DigestAlgorithm.SHA256,
@@ -214,7 +257,7 @@ def verify_invoice(xml: bytes, *, trusted_cert_pem: bytes | None = None) -> Veri
     )
     try:
         # validate_schema=False: the W3C schema forbids SigningTime where the profile puts it.
-        results = XMLVerifier().verify(
+        results = _Verifier().verify(
             root, x509_cert=certificate, expect_config=config, validate_schema=False
         )
     except (InvalidSignature, InvalidDigest, InvalidCertificate, SignxmlInvalidInput) as exc:
