@@ -57,7 +57,9 @@ class ParsedInvoice:
 
 
 def where_of(element: etree._Element) -> str:
-    return f"line {element.sourceline}: {element.getroottree().getpath(element)}"
+    """'line N: /path' for parsed documents; just the path for trees built in memory."""
+    path = element.getroottree().getpath(element)
+    return path if element.sourceline is None else f"line {element.sourceline}: {path}"
 
 
 def _value(parent: etree._Element | None, tag: str) -> Value | None:

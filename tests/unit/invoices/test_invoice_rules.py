@@ -179,3 +179,9 @@ def test_require_rules_kept_names_the_first_problem(make_invoice):
     with pytest.raises(InvalidInvoiceXml, match="1 business rule problem") as caught:
         require_rules_kept(xml)
     assert caught.value.where.endswith("/TToan/TgTTTBChu")
+
+
+def test_problems_in_a_tree_built_in_memory_name_the_path_without_a_line(make_invoice):
+    tree = build_invoice_tree(make_invoice(total_in_words="Một đồng"))
+    problems = invoice_problems(read_invoice(tree))
+    assert [p.where for p in problems] == ["/HDon/DLHDon/NDHDon/TToan/TgTTTBChu"]

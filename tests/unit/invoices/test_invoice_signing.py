@@ -313,3 +313,12 @@ def test_subtrees_under_a_default_namespace_canonicalise_without_spurious_undecl
     )
     canonical = _Verifier()._c14n(root[0][0], CanonicalizationMethod.CANONICAL_XML_1_0)
     assert canonical == (b'<b xmlns="urn:x" xmlns:u="urn:unused" xml:lang="vi"><c><d></d></c></b>')
+
+
+def test_the_signed_example_in_the_schema_folder_still_verifies():
+    from payrecon.invoices.xsd import schema_folder
+
+    example = (schema_folder() / "examples" / "valid" / "signed_coded_fee_invoice.xml").read_bytes()
+    verified = verify_invoice(example)
+    assert verified.data_id == "HD-1C26TAA-1"
+    assert etree.fromstring(example).findtext("MCCQT") == MCCQT
