@@ -104,8 +104,15 @@ def db_session(engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(database_url, engine):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+def app(database_url, engine, tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     yield app
     app.extensions["payrecon.engine"].dispose()
     delete_all_rows(engine)
