@@ -23,6 +23,7 @@ import functools
 import math
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, request
@@ -31,6 +32,7 @@ from flask_smorest import Blueprint
 from limits import RateLimitItem, parse
 
 from payrecon.auth import service
+from payrecon.auth.lockout import LockoutPolicy
 from payrecon.auth.scopes import KNOWN_SCOPES
 from payrecon.config import ConfigError
 from payrecon.db import request_session
@@ -45,6 +47,9 @@ SETTINGS: dict[str, Any] = {
     "API_RATE_LIMIT": "600/minute",  # per token, in the limits notation ("10/second", …)
     "RATELIMIT_STORAGE_URI": "memory://",  # or redis://host:6379 to share across processes
     "RATELIMIT_STRATEGY": "fixed-window",
+    # officer sign-in: this many wrong passwords in a row lock the account for so many minutes
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCKOUT_MINUTES": 15,
 }
 
 
@@ -53,6 +58,8 @@ def init_app(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
     _parse_limit(app.config["API_RATE_LIMIT"])
+    with app.app_context():
+        login_lockout_policy()
     limiter = Limiter(key_func=lambda: request.remote_addr or "")
     limiter.init_app(app)
     app.extensions[LIMITER_KEY] = limiter
@@ -97,6 +104,21 @@ def require_scope(scope: str) -> Callable[[Callable[..., Any]], Callable[..., An
         )(guarded)
 
     return decorate
+
+
+def login_lockout_policy() -> LockoutPolicy:
+    """The sign-in lock-out policy from the settings, for callers of authenticate_officer."""
+    config = current_app.config
+    try:
+        return LockoutPolicy(
+            max_failures=int(config["LOGIN_MAX_FAILURES"]),
+            lock_for=timedelta(minutes=int(config["LOGIN_LOCKOUT_MINUTES"])),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            "PAYRECON_LOGIN_MAX_FAILURES and PAYRECON_LOGIN_LOCKOUT_MINUTES must be whole "
+            f"numbers of at least 1: {exc}"
+        ) from exc
 
 
 def current_token() -> service.TokenHolder:

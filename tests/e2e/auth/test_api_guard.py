@@ -162,3 +162,18 @@ def test_openapi_documents_the_bearer_scheme_on_guarded_operations(client):
     for status in ("401", "403", "429"):
         assert status in put["responses"]
     assert "security" not in spec["paths"]["/api/v1/dossiers/{code}"]["get"]
+
+
+def test_the_login_lockout_policy_comes_from_the_settings(database_url):
+    from payrecon.auth.lockout import LockoutPolicy
+    from payrecon.config import ConfigError
+    from payrecon.web.auth import login_lockout_policy
+
+    settings = {"DATABASE_URL": database_url, "TESTING": True}
+    with create_app(settings).app_context():
+        assert login_lockout_policy() == LockoutPolicy(5, timedelta(minutes=15))
+    tuned = settings | {"LOGIN_MAX_FAILURES": 3, "LOGIN_LOCKOUT_MINUTES": 60}
+    with create_app(tuned).app_context():
+        assert login_lockout_policy() == LockoutPolicy(3, timedelta(hours=1))
+    with pytest.raises(ConfigError, match="PAYRECON_LOGIN_MAX_FAILURES"):
+        create_app(settings | {"LOGIN_MAX_FAILURES": 0})
