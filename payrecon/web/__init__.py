@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from payrecon.web import health, problems
+    from payrecon.web import auth, health, problems
     from payrecon.web.api import dossiers
     from payrecon.web.api.spec import api
 
     api.init_app(app)
+    auth.init_app(app)
+    auth.document_security(api.spec)
     problems.init_app(app)  # after the Api, so our handlers win
     app.register_blueprint(health.bp)
     for blueprint in (dossiers.blp,):
