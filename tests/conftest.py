@@ -22,6 +22,9 @@ from payrecon.db import Base, make_engine, upgrade_to_head
 
 KEEP_TABLES = {"alembic_version"}
 
+# Hundreds of officer passwords are hashed in the suite: use argon2's cheapest profile here.
+os.environ.setdefault("PAYRECON_PASSWORD_HASH_PROFILE", "cheapest")
+
 
 def postgres_base_url() -> str | None:
     url = os.environ.get("PAYRECON_TEST_POSTGRES_URL")

@@ -7,9 +7,10 @@ so and the login service stores a new hash while it still has the plain password
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from payrecon.errors import InvalidInput
@@ -17,7 +18,27 @@ from payrecon.errors import InvalidInput
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes anything; this only stops absurd inputs
 
-_hasher = PasswordHasher()
+PROFILE_VARIABLE = "PAYRECON_PASSWORD_HASH_PROFILE"
+
+
+@cache
+def _profile_hasher() -> PasswordHasher:
+    """argon2-cffi's RFC 9106 low-memory profile, unless PAYRECON_PASSWORD_HASH_PROFILE=cheapest.
+
+    "cheapest" exists for the test suite only (hundreds of hashes); it is read once, on
+    first use, never at import time.
+    """
+    if os.environ.get(PROFILE_VARIABLE) == "cheapest":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+
+
+class _Hasher:
+    def __getattr__(self, name: str):
+        return getattr(_profile_hasher(), name)
+
+
+_hasher = _Hasher()
 
 
 def require_acceptable_password(password: str, *, where: str = "password") -> None:
