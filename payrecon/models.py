@@ -4,5 +4,15 @@ from payrecon.audit import AuditRecord
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure
 from payrecon.dossiers.models import Dossier
 from payrecon.imports import ImportedFile
+from payrecon.jobruns.models import JobLease, JobRun
 
-__all__ = ["Agency", "AuditRecord", "CollectionAccount", "Dossier", "ImportedFile", "Procedure"]
+__all__ = [
+    "Agency",
+    "AuditRecord",
+    "CollectionAccount",
+    "Dossier",
+    "ImportedFile",
+    "JobLease",
+    "JobRun",
+    "Procedure",
+]
