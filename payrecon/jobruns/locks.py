@@ -67,15 +67,28 @@ class AdvisoryRunLock:
         return True
 
     def renew(self) -> bool:
-        """The lock lasts as long as its connection; check the connection still answers."""
+        """The lock lasts as long as its server session; check this session still holds it.
+
+        Asking pg_locks (not just "SELECT 1") matters: a connection that silently
+        reconnected would answer, in a new session that holds nothing.
+        """
         if self._connection is None:
             return False
+        unsigned = self._key & 0xFFFF_FFFF_FFFF_FFFF  # pg_locks shows a bigint key as two oids
         try:
-            self._connection.execute(text("SELECT 1"))
+            return bool(
+                self._connection.execute(
+                    text(
+                        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                        " AND pid = pg_backend_pid() AND granted AND objsubid = 1"
+                        " AND classid::bigint = :high AND objid::bigint = :low)"
+                    ),
+                    {"high": unsigned >> 32, "low": unsigned & 0xFFFF_FFFF},
+                ).scalar_one()
+            )
         except Exception:
             log.exception("the connection holding advisory lock %s failed", self._key)
             return False
-        return True
 
     def release(self) -> None:
         connection, self._connection = self._connection, None
