@@ -61,6 +61,19 @@ def list_running_runs(session: Session) -> list[JobRun]:
     return list(session.scalars(query))
 
 
+def list_stuck_runs(session: Session, *, heartbeat_before: datetime) -> list[JobRun]:
+    """Runs still 'running' whose heartbeat is older than `heartbeat_before`: hung or dead.
+
+    A live run beats every PAYRECON_JOBS_HEARTBEAT_SECONDS, so pass now minus a few of those.
+    """
+    query = (
+        select(JobRun)
+        .where(JobRun.status == "running", JobRun.heartbeat_at < heartbeat_before)
+        .order_by(JobRun.heartbeat_at)
+    )
+    return list(session.scalars(query))
+
+
 def find_succeeded_run(session: Session, job_name: str, run_key: str) -> JobRun | None:
     return session.scalars(
         select(JobRun)
