@@ -8,4 +8,5 @@ import payrecon.auth.models
 import payrecon.catalog.models
 import payrecon.dossiers.models
 import payrecon.imports
+import payrecon.jobruns.models
 import payrecon.outbox  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.cli import FlaskGroup
 
+from jobs.cli import jobs_group
 from payrecon import create_app
 from payrecon.cli import auth, catalog, database, demo, dossiers
 
@@ -14,6 +15,7 @@ cli = FlaskGroup(
 for module in (database, catalog, dossiers, demo, auth):
     for command in module.COMMANDS:
         cli.add_command(command)
+cli.add_command(jobs_group)
 
 
 def main() -> None:
