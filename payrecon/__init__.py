@@ -17,11 +17,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     `config` overrides settings from the environment (tests pass DATABASE_URL etc.).
     """
     from payrecon import config as settings
-    from payrecon import db
+    from payrecon import db, observability
     from payrecon.web import init_app as init_web
 
     app = Flask(__name__, instance_relative_config=True)
     settings.load(app, config)
+    observability.init_app(app)  # first: logging and request ids for everything after
     db.init_app(app)
     init_web(app)
     return app
