@@ -1,0 +1,15 @@
+import logging
+
+import pytest
+
+
+@pytest.fixture
+def restore_root_logging():
+    """configure_logging changes the root logger; put it back as it was."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    werkzeug_filters = list(logging.getLogger("werkzeug").filters)
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("werkzeug").filters[:] = werkzeug_filters
