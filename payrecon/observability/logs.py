@@ -24,6 +24,8 @@ from payrecon.observability.request_id import current_request_id
 HANDLER_NAME = "payrecon"
 LOG_FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+QUIET_LOGGERS = {"alembic.runtime.plugins": logging.WARNING}
+"""Libraries whose INFO lines say nothing to an operator; an explicit level set elsewhere wins."""
 
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -142,6 +144,9 @@ def configure_logging(
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(parse_level(level))
+    for name, quiet_level in QUIET_LOGGERS.items():
+        if logging.getLogger(name).level == logging.NOTSET:
+            logging.getLogger(name).setLevel(quiet_level)
     werkzeug_logger = logging.getLogger("werkzeug")
     if not any(isinstance(f, DropWerkzeugRequestLines) for f in werkzeug_logger.filters):
         werkzeug_logger.addFilter(DropWerkzeugRequestLines())

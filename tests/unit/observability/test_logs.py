@@ -121,6 +121,17 @@ def test_werkzeug_request_lines_with_query_strings_are_dropped():
 
 
 @pytest.mark.usefixtures("restore_root_logging")
+def test_alembic_plugin_chatter_is_quiet_unless_configured_otherwise():
+    buffer = io.StringIO()
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.NOTSET)
+    configure_logging("text", stream=buffer)
+    logging.getLogger("alembic.runtime.plugins").info("setup plugin x")
+    logging.getLogger("alembic.runtime.migration").info("Running upgrade 0001 -> 0002")
+    assert "setup plugin" not in buffer.getvalue()
+    assert "Running upgrade 0001 -> 0002" in buffer.getvalue()
+
+
+@pytest.mark.usefixtures("restore_root_logging")
 @pytest.mark.parametrize(("log_format", "level"), [("xml", "INFO"), ("json", "LOUD")])
 def test_bad_settings_are_refused(log_format, level):
     with pytest.raises(ValueError, match=r"xml|LOUD"):
