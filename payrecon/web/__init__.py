@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from payrecon.observability import endpoint as metrics_endpoint
     from payrecon.web import auth, health, problems
     from payrecon.web.api import dossiers
     from payrecon.web.api.spec import api
@@ -15,5 +16,6 @@ def init_app(app: Flask) -> None:
     auth.document_security(api.spec)
     problems.init_app(app)  # after the Api, so our handlers win
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics_endpoint.bp)  # /metrics: plain blueprint, not in OpenAPI
     for blueprint in (dossiers.blp,):
         api.register_blueprint(blueprint)
