@@ -4,6 +4,7 @@ from payrecon.audit import AuditRecord
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure
 from payrecon.dossiers.models import Dossier
 from payrecon.imports import ImportedFile
+from payrecon.invoices.models import Invoice, InvoiceChange, InvoiceSeries
 from payrecon.outbox import OutboxEvent
 
 __all__ = [
@@ -12,6 +13,9 @@ __all__ = [
     "CollectionAccount",
     "Dossier",
     "ImportedFile",
+    "Invoice",
+    "InvoiceChange",
+    "InvoiceSeries",
     "OutboxEvent",
     "Procedure",
 ]

@@ -6,12 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from payrecon.web import health, problems
-    from payrecon.web.api import dossiers
+    from payrecon.web import health, invoice_view, problems
+    from payrecon.web.api import dossiers, invoices
     from payrecon.web.api.spec import api
 
     api.init_app(app)
     problems.init_app(app)  # after the Api, so our handlers win
     app.register_blueprint(health.bp)
-    for blueprint in (dossiers.blp,):
+    app.register_blueprint(invoice_view.bp)
+    for blueprint in (dossiers.blp, invoices.blp):
         api.register_blueprint(blueprint)
