@@ -13,8 +13,10 @@ builds, validates and signs with it, and only then takes the number (UPDATE … 
 locks the series row until commit). When the guess was right, which is the normal case for a
 series with one issuer at a time, the lock is held only for the insert and the commit. When
 another issuer took that number in between, the invoice is built and signed again with the
-number actually taken, this time under the lock: slower, never wrong, never a gap. Different
-agencies have different series and never wait for each other.
+number actually taken, this time under the lock: slower, never wrong, never a gap; and the
+process stops guessing for that series while it stays contended (see _contended_series), since
+under contention a guess is mostly wasted work. Different agencies have different series and
+never wait for each other.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ PAID_TOPIC = "payment.succeeded"
 REFUNDED_TOPIC = "payment.refunded"
 SYSTEM_ACTOR = "system:invoices"
 DELIVERED_STATUSES = frozenset({"done"})
+
+#: Series whose last guess in this process was taken by another issuer. While several issuers
+#: work one series, most guesses are wrong and signing twice only wastes CPU; for those series
+#: the number is taken first and the invoice signed under the lock, until a take finds the
+#: number it peeked just before (nobody else is issuing) and speculation resumes.
+_contended_series: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -184,10 +192,17 @@ def _issue(
         )
 
     guess = counter.peek_next_number(session, series_id)
-    xml = signed_with(guess)
-    number = counter.take_number(session, series_id)
-    if number != guess:
+    if series_id in _contended_series:
+        number = counter.take_number(session, series_id)
         xml = signed_with(number)
+        if number == guess:  # nobody took a number between our peek and our take
+            _contended_series.discard(series_id)
+    else:
+        xml = signed_with(guess)
+        number = counter.take_number(session, series_id)
+        if number != guess:
+            _contended_series.add(series_id)
+            xml = signed_with(number)
     invoice = Invoice(
         series_id=series_id,
         template_code=TEMPLATE_CODE,
