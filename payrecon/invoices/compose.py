@@ -75,7 +75,9 @@ def agency_series_suffix(agency_id: int) -> str:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     index = agency_id - 1
     if not 0 <= index < len(alphabet) ** 2:
-        raise InvalidInput(f"agency id {agency_id} has no two-character series suffix", "agency")
+        raise InvalidInput(
+            f"agency id {agency_id} has no two-character series suffix", where="agency"
+        )
     return alphabet[index // len(alphabet)] + alphabet[index % len(alphabet)]
 
 
@@ -164,7 +166,7 @@ def refund_action(
     `already_adjusted_vnd` is the sum of earlier adjustments (negative for earlier refunds).
     """
     if refund_vnd <= 0:
-        raise InvalidInput(f"a refund must be positive, got {refund_vnd} VND", "amount_vnd")
+        raise InvalidInput(f"a refund must be positive, got {refund_vnd} VND", where="amount_vnd")
     remaining = invoiced_vnd + already_adjusted_vnd
     if refund_vnd > remaining:
         raise InvalidInput(

@@ -260,7 +260,9 @@ def issue_for_payment(
         return existing
     amount = _field(payload, "amount_vnd", int)
     if amount <= 0:
-        raise InvalidInput(f"paid amount must be positive, got {amount}", "payload.amount_vnd")
+        raise InvalidInput(
+            f"paid amount must be positive, got {amount}", where="payload.amount_vnd"
+        )
     dossier = _dossier(session, _field(payload, "dossier_code", str))
     method = payload.get("method") if isinstance(payload.get("method"), str) else None
     return _issue(
