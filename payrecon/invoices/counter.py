@@ -12,6 +12,8 @@ database write lock, which serialises them the same way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,35 +23,32 @@ from payrecon.db import utcnow
 from payrecon.invoices.models import InvoiceSeries
 
 
-def series_id_for(
+@dataclass(frozen=True)
+class SeriesState:
+    id: int
+    last_number: int  # as committed when read; no lock taken, nothing reserved
+
+
+def open_series(
     session: Session, *, agency_id: int, year: int, template_code: str, series: str
-) -> int:
-    """The id of the series, created with last_number 0 on its first use (e.g. on 1 January).
+) -> SeriesState:
+    """The series and its last number, the series created with 0 on first use (1 January).
 
     INSERT … ON CONFLICT DO NOTHING lets concurrent first issuers race safely: the losers wait
-    for the winner's row and use it.
+    for the winner's row and use it. `last_number + 1` is only a guess of the next number.
     """
     key = {"agency_id": agency_id, "template_code": template_code, "series": series}
-    found = session.scalar(select(InvoiceSeries.id).filter_by(**key))
-    if found is not None:
-        return found
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(InvoiceSeries)
-        .values(**key, year=year, last_number=0, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["agency_id", "template_code", "series"])
-    )
-    return session.scalars(select(InvoiceSeries.id).filter_by(**key)).one()
-
-
-def peek_next_number(session: Session, series_id: int) -> int:
-    """The number the next invoice will probably get; takes no lock and reserves nothing."""
-    return (
-        session.scalars(
-            select(InvoiceSeries.last_number).where(InvoiceSeries.id == series_id)
-        ).one()
-        + 1
-    )
+    query = select(InvoiceSeries.id, InvoiceSeries.last_number).filter_by(**key)
+    found = session.execute(query).one_or_none()
+    if found is None:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(
+            insert(InvoiceSeries)
+            .values(**key, year=year, last_number=0, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["agency_id", "template_code", "series"])
+        )
+        found = session.execute(query).one()
+    return SeriesState(id=found.id, last_number=found.last_number)
 
 
 def take_number(session: Session, series_id: int) -> int:

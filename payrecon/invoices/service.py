@@ -155,13 +155,14 @@ def _issue(
     See the module docstring for the order of guessing, signing and taking the number.
     """
     series = series_symbol(invoice_year(issued_at), agency_series_suffix(agency_id))
-    series_id = counter.series_id_for(
+    state = counter.open_series(
         session,
         agency_id=agency_id,
         year=invoice_year(issued_at),
         template_code=TEMPLATE_CODE,
         series=series,
     )
+    series_id = state.id
     issued_on = issued_at.astimezone(LOCAL_TIME).date()
     lookup_code = new_lookup_code()
     link = None
@@ -191,7 +192,7 @@ def _issue(
             unsigned, key_pem=keys.key, cert_pem=keys.cert_pem, signing_time=issued_at
         )
 
-    guess = counter.peek_next_number(session, series_id)
+    guess = state.last_number + 1
     if series_id in _contended_series:
         number = counter.take_number(session, series_id)
         xml = signed_with(number)

@@ -123,7 +123,12 @@ def test_a_repeated_payment_event_issues_nothing_new(db_session, signing_keys):
 def test_a_wrong_guess_is_signed_again_with_the_number_taken(db_session, signing_keys, monkeypatch):
     """Another issuer took the guessed number: the stored XML must carry the real one."""
     pay(db_session, make_dossier(db_session))
-    monkeypatch.setattr(counter, "peek_next_number", lambda session, series_id: 5)
+    open_series = counter.open_series
+
+    def stale_series(session, **key):
+        return counter.SeriesState(id=open_series(session, **key).id, last_number=4)
+
+    monkeypatch.setattr(counter, "open_series", stale_series)
     issue(db_session, signing_keys)
     invoice = db_session.scalars(select(Invoice)).one()
     assert invoice.number == 1
