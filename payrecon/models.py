@@ -8,5 +8,6 @@ import payrecon.auth.models
 import payrecon.catalog.models
 import payrecon.dossiers.models
 import payrecon.imports
+import payrecon.invoices.models
 import payrecon.jobruns.models
 import payrecon.outbox  # noqa: F401

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import (
@@ -148,9 +149,13 @@ def _signed_data_id(root: etree._Element) -> str:
     return data_id
 
 
-def sign_invoice(xml: bytes, *, key_pem: bytes, cert_pem: bytes, signing_time: datetime) -> bytes:
+def sign_invoice(
+    xml: bytes, *, key_pem: bytes | PrivateKeyTypes, cert_pem: bytes, signing_time: datetime
+) -> bytes:
     """Sign an unsigned invoice as its seller; returns the final bytes.
 
+    `key_pem` is the PEM of the key or, better for many invoices, the key already loaded
+    (loading checks the RSA key, which costs about as much as a hundred signatures).
     `signing_time` must be timezone-aware; it is written as GMT+7 wall time.
     Raises InvalidInvoiceXml if the document is not an HDon or is already signed.
     """

@@ -7,8 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from payrecon.observability import endpoint as metrics_endpoint
-    from payrecon.web import auth, health, problems
-    from payrecon.web.api import dossiers
+    from payrecon.web import auth, health, invoice_view, problems
+    from payrecon.web.api import dossiers, invoices
     from payrecon.web.api.spec import api
 
     api.init_app(app)
@@ -17,5 +17,9 @@ def init_app(app: Flask) -> None:
     problems.init_app(app)  # after the Api, so our handlers win
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics_endpoint.bp)  # /metrics: plain blueprint, not in OpenAPI
-    for blueprint in (dossiers.blp,):
+    app.register_blueprint(invoice_view.bp)
+    for blueprint in (
+        dossiers.blp,
+        invoices.blp,
+    ):
         api.register_blueprint(blueprint)
