@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from payrecon.web import auth, health, problems
+    from payrecon import i18n
+    from payrecon.web import auth, health, officer, problems, security
     from payrecon.web.api import dossiers
     from payrecon.web.api.spec import api
 
@@ -14,6 +15,9 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     auth.document_security(api.spec)
     problems.init_app(app)  # after the Api, so our handlers win
+    security.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(health.bp)
+    officer.init_app(app)
     for blueprint in (dossiers.blp,):
         api.register_blueprint(blueprint)
