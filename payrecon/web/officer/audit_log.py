@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import redirect, render_template, request, session, url_for
+from wtforms import SelectChoice
 
 from payrecon import audit, audit_queries
 from payrecon.db import request_session
@@ -47,7 +48,7 @@ def _audit_filter(stored: dict[str, str]) -> audit_queries.AuditFilter:
 
 
 def _with_subject_types(form: AuditFilterForm, types: list[str]) -> AuditFilterForm:
-    form.subject_type.choices = [("", "—")] + [(name, name) for name in types]
+    form.subject_type.choices = [SelectChoice("", "—")] + [SelectChoice(name) for name in types]
     return form
 
 

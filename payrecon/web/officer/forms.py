@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from payrecon.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -65,7 +73,7 @@ class CreateOfficerForm(FlaskForm):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES],
         validators=[DataRequired(message=REQUIRED)],
     )
     password = PasswordField(
