@@ -22,7 +22,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from payrecon.web import init_app as init_web
 
     instance_path = (config or {}).get("INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path,
+        static_folder="web/static",
+        template_folder="web/templates",
+    )
     settings.load(app, config)
     observability.init_app(app)  # first: logging and request ids for everything after
     db.init_app(app)

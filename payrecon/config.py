@@ -30,6 +30,18 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "JSON_SORT_KEYS": False,
+    # Officer sign-in cookies. Secure (HTTPS only) unless the demo, served over plain http on
+    # 127.0.0.1, turns it off: PAYRECON_SESSION_COOKIE_SECURE=false.
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # An officer session ends after this long without a request, and in any case this long
+    # after signing in.
+    "OFFICER_IDLE_MINUTES": 30,
+    "OFFICER_SESSION_HOURS": 10,
+    # Sign-in attempts allowed (limits notation), counted per client address and per username.
+    "LOGIN_RATE_LIMIT_PER_ADDRESS": "60/minute",
+    "LOGIN_RATE_LIMIT_PER_USERNAME": "10/minute",
 }
 
 

@@ -8,6 +8,7 @@ from payrecon.errors import InvalidInput
 
 KNOWN_SCOPES: tuple[str, ...] = (
     "dossiers:write",
+    "invoices:read",
     "payments:write",
     "payments:refund",
     "statements:write",

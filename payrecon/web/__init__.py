@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from payrecon import i18n
     from payrecon.observability import endpoint as metrics_endpoint
-    from payrecon.web import auth, health, invoice_view, problems
+    from payrecon.web import auth, health, invoice_view, officer, problems, security
     from payrecon.web.api import dossiers, invoices
     from payrecon.web.api.spec import api
 
@@ -15,9 +16,12 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     auth.document_security(api.spec)
     problems.init_app(app)  # after the Api, so our handlers win
+    security.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics_endpoint.bp)  # /metrics: plain blueprint, not in OpenAPI
     app.register_blueprint(invoice_view.bp)
+    officer.init_app(app)
     for blueprint in (
         dossiers.blp,
         invoices.blp,

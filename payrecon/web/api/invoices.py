@@ -14,6 +14,7 @@ from payrecon.db import request_session
 from payrecon.errors import NotFound
 from payrecon.invoices import queries
 from payrecon.invoices.models import INVOICE_KINDS, INVOICE_STATUSES
+from payrecon.web.auth import require_scope
 
 blp = Blueprint(
     "api_invoices",
@@ -75,6 +76,7 @@ def _numeric_id(text: str) -> int:
 
 
 @blp.get("/<invoice_id>")
+@require_scope("invoices:read")
 @blp.response(200, InvoiceOut)
 def get_invoice(invoice_id: str):
     """The invoice's metadata, what it corrects and what corrects it."""
@@ -108,6 +110,7 @@ def get_invoice(invoice_id: str):
 
 
 @blp.get("/<invoice_id>/xml")
+@require_scope("invoices:read")
 @blp.response(
     200,
     {"type": "string", "format": "binary"},

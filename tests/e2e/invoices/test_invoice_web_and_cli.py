@@ -11,6 +11,7 @@ from payrecon.cli import cli
 from payrecon.invoices import service
 from payrecon.invoices.models import Invoice
 from payrecon.invoices.xsd import SCHEMA_ROOT, SCHEMA_VERSION
+from tests.e2e.auth.helpers import bearer_for
 from tests.factories import make_dossier
 from tests.integration.invoices.helpers import pay
 
@@ -63,26 +64,27 @@ def test_api_metadata_and_xml(client, db_session, signing_keys, issued):
     adjustment = service.adjust_invoice(
         db_session, issued.id, amount_vnd=-10_000, reason="thu thừa", actor="t", keys=signing_keys
     )
-    body = client.get(f"/api/v1/invoices/{issued.id}").get_json()
+    headers = bearer_for(db_session, "invoices:read")
+    assert client.get(f"/api/v1/invoices/{issued.id}").status_code == 401
+    body = client.get(f"/api/v1/invoices/{issued.id}", headers=headers).get_json()
     assert body["series"] == issued.series
     assert (body["number"], body["kind"], body["status"]) == (1, "original", "adjusted")
     assert (body["total_vnd"], body["currency"]) == (200_000, "VND")
     assert body["xml_sha256"] == hashlib.sha256(issued.xml).hexdigest()
     assert body["related_invoice"] is None
     assert [c["id"] for c in body["corrections"]] == [adjustment.id]
-    assert client.get(f"/api/v1/invoices/{adjustment.id}").get_json()["related_invoice"]["id"] == (
-        issued.id
-    )
+    related = client.get(f"/api/v1/invoices/{adjustment.id}", headers=headers).get_json()
+    assert related["related_invoice"]["id"] == issued.id
 
-    response = client.get(f"/api/v1/invoices/{issued.id}/xml")
+    response = client.get(f"/api/v1/invoices/{issued.id}/xml", headers=headers)
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     assert response.data == issued.xml
 
 
 @pytest.mark.parametrize("path", ["/api/v1/invoices/999999", "/api/v1/invoices/abc/xml"])
-def test_api_unknown_invoices_are_404_problems(client, path):
-    response = client.get(path)
+def test_api_unknown_invoices_are_404_problems(client, db_session, path):
+    response = client.get(path, headers=bearer_for(db_session, "invoices:read"))
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
 

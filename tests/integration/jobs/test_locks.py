@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
@@ -88,7 +90,13 @@ def test_an_advisory_lock_vanishes_with_its_connection(postgres_engine):
     connection = holder._connection
     connection.invalidate()  # the server session ends, as when the runner process dies
     try:
-        assert successor.acquire()
+        # The server notices the closed socket asynchronously: poll for a bounded while.
+        deadline = time.monotonic() + 15
+        acquired = successor.acquire()
+        while not acquired and time.monotonic() < deadline:
+            time.sleep(0.05)
+            acquired = successor.acquire()
+        assert acquired
         assert not holder.renew()
     finally:
         successor.release()
