@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask
 
+from payrecon.payments.settings import DEFAULTS as PAYMENT_DEFAULTS
+
 DEFAULTS: dict[str, Any] = {
     # SQLAlchemy URL; None means a SQLite file under the instance folder (see database_url()).
     "DATABASE_URL": None,
@@ -30,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "JSON_SORT_KEYS": False,
+    # payments: expiry, the VNPAY mop-up, the /_sim gateway simulator (payments/settings.py)
+    **PAYMENT_DEFAULTS,
 }
 
 

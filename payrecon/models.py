@@ -8,4 +8,5 @@ import payrecon.auth.models
 import payrecon.catalog.models
 import payrecon.dossiers.models
 import payrecon.imports
-import payrecon.outbox  # noqa: F401
+import payrecon.outbox
+import payrecon.payments.models  # noqa: F401
