@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask.cli import FlaskGroup
 
 from payrecon import create_app
-from payrecon.cli import auth, catalog, database, demo, dossiers
+from payrecon.cli import auth, catalog, database, demo, dossiers, payments
 
 cli = FlaskGroup(
     create_app=create_app,
     help="payrecon: fee payments, e-invoices and reconciliation. Settings come from PAYRECON_*.",
 )
-for module in (database, catalog, dossiers, demo, auth):
+for module in (database, catalog, dossiers, demo, auth, payments):
     for command in module.COMMANDS:
         cli.add_command(command)
 

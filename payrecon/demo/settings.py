@@ -16,9 +16,24 @@ HEADER = (
 )
 
 
+# Where `make demo` serves the app; the simulated VNPAY lives in the same app under /_sim.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+
+
 def demo_settings(instance_path: Path) -> dict[str, object]:
-    """Every setting the demo needs, with freshly generated secrets."""
-    return {"SECRET_KEY": secrets.token_hex(32)}
+    """Every setting the demo needs, with freshly generated secrets.
+
+    VNPAY points at the gateway simulator of the demo app itself (/_sim), with a terminal
+    code and hash secret made up here: no real gateway is ever contacted.
+    """
+    return {
+        "SECRET_KEY": secrets.token_hex(32),
+        "GATEWAY_SIMULATOR": True,
+        "VNPAY_TMN_CODE": "DEMOSIM1",
+        "VNPAY_HASH_SECRET": secrets.token_hex(32),
+        "VNPAY_PAY_URL": f"{DEMO_BASE_URL}/_sim/vnpay/paymentv2/vpcpay.html",
+        "VNPAY_API_URL": f"{DEMO_BASE_URL}/_sim/vnpay/merchant_webapi/api/transaction",
+    }
 
 
 def ensure_demo_settings(instance_path: str | Path) -> tuple[Path, bool]:
