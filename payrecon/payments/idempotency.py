@@ -1,11 +1,15 @@
 """Idempotency keys: the first answer to a POST, replayed when the same request comes again.
 
-How concurrent repeats become one: the first request inserts its key row before doing any
-work, in its own transaction. On PostgreSQL a second request inserting the same (client, key)
-waits on the unique index until the first commits, then fails; it rolls back and replays the
-stored answer. On SQLite every write transaction begins IMMEDIATE, so the second request
-starts only after the first committed and finds the row at once. Only successful answers are
-stored: a refused request changes nothing, so it may be retried with the same key.
+How concurrent repeats become one: a request looks for its key first; a fresh one does its
+work and inserts the key row with the answer in the same transaction. On PostgreSQL a second
+request with the same (client, key) that started meanwhile does its work too (waiting on the
+dossier's row lock, it finds the first request's payment and would answer with it), then its
+insert waits on the unique index until the first commits and fails: it rolls back everything
+and replays the stored answer. On SQLite every write transaction begins IMMEDIATE, so the
+second request starts only after the first committed and finds the row at once.
+
+Only successful answers are stored: a refused request changes nothing, so it may be retried
+with the same key.
 
 A key is kept 24 hours (GOV.UK Pay's window); purge_idempotency_keys removes older ones.
 """
@@ -82,39 +86,54 @@ def _find(session: Session, client: str, key: str) -> IdempotencyKey | None:
     ).one_or_none()
 
 
-def claim(
+def find_answer(
     session: Session, *, client: str, key: str, request_fingerprint: str
-) -> tuple[IdempotencyKey | None, StoredAnswer | None]:
-    """(our new claim, None) for a fresh key; (None, the first answer) for a repeat.
-
-    A repeat with another body raises IdempotencyKeyReused (422). A fresh claim is flushed
-    but not committed: the caller stores the answer in it and commits with its own work.
-    """
+) -> StoredAnswer | None:
+    """The first answer to this key, None for a fresh key; IdempotencyKeyReused (422) for a
+    repeat with another body."""
     existing = _find(session, client, key)
-    if existing is not None:
-        answer = _replay(existing, request_fingerprint)
-        session.rollback()  # nothing to write: end the transaction (SQLite's write lock) now
-        return None, answer
-    row = IdempotencyKey(
-        client=client, key=key, request_fingerprint=request_fingerprint, created_at=utcnow()
+    if existing is None:
+        return None
+    answer = _replay(existing, request_fingerprint)
+    session.rollback()  # nothing to write: end the transaction (SQLite's write lock) now
+    return answer
+
+
+def remember(
+    session: Session,
+    *,
+    client: str,
+    key: str,
+    request_fingerprint: str,
+    status: int,
+    body: dict[str, Any],
+) -> StoredAnswer | None:
+    """Store our answer in the caller's transaction; None when stored.
+
+    If a concurrent request with the same key committed first, the insert fails: our work is
+    rolled back and the first answer returned instead (or IdempotencyKeyReused raised).
+    """
+    session.add(
+        IdempotencyKey(
+            client=client,
+            key=key,
+            request_fingerprint=request_fingerprint,
+            response_status=status,
+            response_body=body,
+            created_at=utcnow(),
+        )
     )
-    session.add(row)
     try:
         session.flush()
     except IntegrityError:
-        session.rollback()  # a concurrent request with this key committed first
+        session.rollback()
         existing = _find(session, client, key)
         if existing is None:
             raise
         answer = _replay(existing, request_fingerprint)
         session.rollback()
-        return None, answer
-    return row, None
-
-
-def store_answer(row: IdempotencyKey, status: int, body: dict[str, Any]) -> None:
-    row.response_status = status
-    row.response_body = body
+        return answer
+    return None
 
 
 def purge_cutoff(business_date: date, now: datetime) -> datetime:

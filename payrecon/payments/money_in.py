@@ -108,7 +108,7 @@ def take_money(
             log.warning("payment %s: %s", payment.reference, outcome.why)
         else:
             # Only money that pays the fee is invoiced; a duplicate goes back to the payer.
-            recording.announce_success(session, payment)
+            recording.announce_success(session, payment, dossier.code)
     return MoneyResult(payment.id, outcome)
 
 

@@ -77,7 +77,10 @@ def paid_vnd_for_dossier(
     if excluding_payment_id is not None:
         taken_query = taken_query.where(Payment.id != excluding_payment_id)
         refunded_query = refunded_query.where(Payment.id != excluding_payment_id)
-    return int(session.scalar(taken_query) or 0) - int(session.scalar(refunded_query) or 0)
+    taken, refunded = session.execute(
+        select(taken_query.scalar_subquery(), refunded_query.scalar_subquery())
+    ).one()
+    return int(taken or 0) - int(refunded or 0)
 
 
 def live_pending_payment(

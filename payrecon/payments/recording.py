@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from payrecon import audit, outbox
 from payrecon.db import utcnow
-from payrecon.dossiers.models import Dossier
 from payrecon.payments.models import Payment, PaymentEvent, Refund
 from payrecon.payments.states import PaymentStatus
 
@@ -73,9 +71,8 @@ def change_status(
     )
 
 
-def announce_success(session: Session, payment: Payment) -> None:
+def announce_success(session: Session, payment: Payment, dossier_code: str) -> None:
     """The payment.succeeded outbox event; its payload is the invoices domain's contract."""
-    dossier_code = session.scalar(select(Dossier.code).where(Dossier.id == payment.dossier_id))
     outbox.enqueue(
         session,
         "payment.succeeded",

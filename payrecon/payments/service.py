@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from payrecon import audit
 from payrecon.catalog import queries as catalog_queries
@@ -114,18 +114,6 @@ def payment_resource(session: Session, payment: Payment) -> dict:
     )
 
 
-def lock_dossier(session: Session, dossier_id: int) -> Dossier:
-    return session.scalars(select(Dossier).where(Dossier.id == dossier_id).with_for_update()).one()
-
-
-def _fresh_reference(session: Session) -> str:
-    """A new reference not yet in use (40 random bits: a clash is rare, but not impossible)."""
-    while True:
-        reference = new_reference()
-        if queries.find_payment_by_reference(session, reference) is None:
-            return reference
-
-
 def _order_info(dossier: Dossier) -> str:
     return f"Nop phi ho so {dossier.code}"
 
@@ -149,9 +137,8 @@ def create_payment(
     Refuses an unknown dossier (404), a cancelled one, one that owes nothing or is already
     fully paid (409). `return_url` and `client_ip` feed the VNPAY redirect URL.
     """
-    claim = None
     if idempotent is not None:
-        claim, stored = idempotency.claim(
+        stored = idempotency.find_answer(
             session,
             client=idempotent.client,
             key=idempotent.key,
@@ -163,7 +150,10 @@ def create_payment(
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}", where="body.method")
     now = now or utcnow()
     dossier = session.scalars(
-        select(Dossier).where(Dossier.code == dossier_code).with_for_update()
+        select(Dossier)
+        .where(Dossier.code == dossier_code)
+        .options(joinedload(Dossier.procedure))
+        .with_for_update(of=Dossier)
     ).one_or_none()
     if dossier is None:
         raise NotFound(f"no dossier with code {dossier_code!r}", where="body.dossier_code")
@@ -184,7 +174,7 @@ def create_payment(
     if existing is not None and existing.amount_vnd == outstanding:
         answer = PaymentAnswer(200, payment_resource(session, existing))
     else:
-        payment = _new_payment(
+        payment, account_name = _new_payment(
             session,
             dossier,
             method=method,
@@ -212,9 +202,27 @@ def create_payment(
             actor=actor,
             why=f"payment created for dossier {dossier_code}",
         )
-        answer = PaymentAnswer(201, payment_resource(session, payment))
-    if claim is not None:
-        idempotency.store_answer(claim, answer.status, answer.body)
+        answer = PaymentAnswer(
+            201,
+            payment_view(
+                payment,
+                dossier_code=dossier.code,
+                refunds=[],
+                refund_amount_available=0,
+                account_name=account_name,
+            ),
+        )
+    if idempotent is not None:
+        earlier = idempotency.remember(
+            session,
+            client=idempotent.client,
+            key=idempotent.key,
+            request_fingerprint=idempotent.fingerprint,
+            status=answer.status,
+            body=answer.body,
+        )
+        if earlier is not None:  # the same key won a race with us; our work is rolled back
+            return PaymentAnswer(earlier.status, earlier.body, replayed=True)
     session.commit()
     return answer
 
@@ -230,8 +238,12 @@ def _new_payment(
     return_url: str,
     locale: str,
     now: datetime,
-) -> Payment:
-    reference = _fresh_reference(session)
+) -> tuple[Payment, str | None]:
+    """The new pending payment (flushed) and, for a transfer, the beneficiary's name."""
+    account_name = None
+    # 40 random bits: two payments drawing the same reference is a one in 10^12 event per pair,
+    # and the unique constraint turns it into a failed request, never a shared reference.
+    reference = new_reference()
     expires_at = now + settings.expiry_for(method)
     payment = Payment(
         reference=reference,
@@ -251,6 +263,7 @@ def _new_payment(
                 f"the agency of dossier {dossier.code} has no collection account for transfers",
                 where="body.method",
             )
+        account_name = account.account_name
         payment.qr_payload = vietqr.build_payload(
             bank_bin=account.bank_bin,
             account_number=account.account_number,
@@ -274,7 +287,7 @@ def _new_payment(
         )
     session.add(payment)
     session.flush()
-    return payment
+    return payment, account_name
 
 
 @one_transaction
