@@ -167,6 +167,8 @@ def _enqueue_payments(url: str, run: int, count: int) -> None:
     from payrecon.catalog.models import Procedure
     from payrecon.db import make_engine
     from payrecon.dossiers.models import Dossier
+    from payrecon.payments.models import Payment
+    from payrecon.payments.references import new_reference
 
     engine = make_engine(url)
     now = datetime.now(UTC)
@@ -189,8 +191,28 @@ def _enqueue_payments(url: str, run: int, count: int) -> None:
                 for n, code in enumerate(codes)
             ],
         )
-        for n, code in enumerate(codes):
-            payment_id = run * 1_000_000 + n
+        dossier_ids = dict(
+            session.execute(select(Dossier.code, Dossier.id).where(Dossier.code.in_(codes))).all()
+        )
+        payment_ids = session.scalars(
+            insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
+            [
+                {
+                    "reference": new_reference(),
+                    "dossier_id": dossier_ids[code],
+                    "amount_vnd": 200_000,
+                    "method": "vietqr",
+                    "status": "succeeded",
+                    "created_at": now,
+                    "expires_at": now,
+                    "updated_at": now,
+                    "paid_at": now,
+                    "is_duplicate": False,
+                }
+                for code in codes
+            ],
+        ).all()
+        for payment_id, code in zip(payment_ids, codes, strict=True):
             payload = {"payment_id": payment_id, "dossier_code": code, "amount_vnd": 200_000}
             outbox.enqueue(session, "payment.succeeded", payment_id, payload)
         session.commit()

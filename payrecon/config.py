@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Flask
 
+from payrecon.payments.settings import DEFAULTS as PAYMENT_DEFAULTS
+
 DEFAULTS: dict[str, Any] = {
     # SQLAlchemy URL; None means a SQLite file under the instance folder (see database_url()).
     "DATABASE_URL": None,
@@ -42,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # Sign-in attempts allowed (limits notation), counted per client address and per username.
     "LOGIN_RATE_LIMIT_PER_ADDRESS": "60/minute",
     "LOGIN_RATE_LIMIT_PER_USERNAME": "10/minute",
+    # payments: expiry, the VNPAY mop-up, the /_sim gateway simulator (payments/settings.py)
+    **PAYMENT_DEFAULTS,
 }
 
 

@@ -10,4 +10,5 @@ import payrecon.dossiers.models
 import payrecon.imports
 import payrecon.invoices.models
 import payrecon.jobruns.models
-import payrecon.outbox  # noqa: F401
+import payrecon.outbox
+import payrecon.payments.models  # noqa: F401

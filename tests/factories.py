@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure
 from payrecon.dossiers.models import Dossier
+from payrecon.payments.models import Payment, Refund
+from payrecon.payments.references import new_reference
 
 _serial = count(1)
 
@@ -69,3 +71,42 @@ def make_dossier(session: Session, procedure: Procedure | None = None, **overrid
     session.add(dossier)
     session.commit()
     return dossier
+
+
+def make_payment(session: Session, dossier: Dossier, **overrides) -> Payment:
+    """A succeeded VietQR payment of the dossier's fee, paid on 2026-11-20."""
+    paid_at = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
+    values = {
+        "reference": new_reference(),
+        "dossier_id": dossier.id,
+        "amount_vnd": dossier.fee_due_vnd,
+        "method": "vietqr",
+        "status": "succeeded",
+        "created_at": paid_at,
+        "expires_at": paid_at,
+        "updated_at": paid_at,
+        "paid_at": paid_at,
+        "provider_transaction_id": None,
+        "is_duplicate": False,
+    } | overrides
+    payment = Payment(**values)
+    session.add(payment)
+    session.commit()
+    return payment
+
+
+def make_refund(session: Session, payment: Payment, amount_vnd: int, **overrides) -> Refund:
+    """A completed refund of part or all of a payment."""
+    values = {
+        "payment_id": payment.id,
+        "amount_vnd": amount_vnd,
+        "reason": "hồ sơ bị trả lại",
+        "status": "succeeded",
+        "requested_by": "test",
+        "created_at": datetime(2026, 11, 21, 3, 0, tzinfo=UTC),
+        "completed_at": datetime(2026, 11, 21, 3, 0, tzinfo=UTC),
+    } | overrides
+    refund = Refund(**values)
+    session.add(refund)
+    session.commit()
+    return refund

@@ -13,6 +13,7 @@ from payrecon.cli import (
     demo,
     dossiers,
     invoices,
+    payments,
 )
 
 cli = FlaskGroup(
@@ -23,6 +24,7 @@ for module in (
     database,
     catalog,
     dossiers,
+    payments,
     invoices,
     demo,
     auth,

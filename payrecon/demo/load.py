@@ -13,7 +13,9 @@ from payrecon.catalog.models import Agency
 from payrecon.db import utcnow
 from payrecon.demo.catalog_data import AGENCIES
 from payrecon.demo.generate import catalog_csv, dossiers_csv
+from payrecon.demo.payments import create_demo_payments
 from payrecon.dossiers import service as dossier_service
+from payrecon.payments.settings import PaymentSettings
 
 ACTOR = "demo"
 
@@ -25,7 +27,11 @@ class DemoResult:
 
 
 def load_demo(
-    session: Session, *, dossiers: int = 3000, say: Callable[[str], None] = lambda _: None
+    session: Session,
+    *,
+    dossiers: int = 3000,
+    say: Callable[[str], None] = lambda _: None,
+    payment_settings: PaymentSettings | None = None,
 ) -> DemoResult:
     if session.scalar(select(func.count()).select_from(Agency)):
         return DemoResult(already_loaded=True)
@@ -58,4 +64,6 @@ def load_demo(
             session, dossiers_csv(dossiers, now=utcnow()), filename="demo-dossiers.csv", actor=ACTOR
         ).summary()
     )
+    made = create_demo_payments(session, payment_settings or PaymentSettings.from_app(), report)
+    report("payments: " + ", ".join(f"{count} {fate}" for fate, count in made.items()))
     return result

@@ -18,6 +18,10 @@ HEADER = (
 )
 
 
+# Where `make demo` serves the app; the simulated VNPAY lives in the same app under /_sim.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+
+
 def demo_signing_pair(instance_path: Path) -> tuple[Path, Path]:
     """The demo's self-signed invoice signing pair, made once (NOT FOR PRODUCTION)."""
     folder = instance_path / "demo-signing-keys"
@@ -28,18 +32,27 @@ def demo_signing_pair(instance_path: Path) -> tuple[Path, Path]:
 
 
 def demo_settings(instance_path: Path) -> dict[str, object]:
-    """Every setting the demo needs, with freshly generated secrets."""
+    """Every setting the demo needs, with freshly generated secrets.
+
+    VNPAY points at the gateway simulator of the demo app itself (/_sim), with a terminal
+    code and hash secret made up here: no real gateway is ever contacted.
+    """
     key_path, cert_path = demo_signing_pair(instance_path)
     return {
+        "SECRET_KEY": secrets.token_hex(32),
         # Invoices are signed with a self-signed demo pair; production sets real PEM paths.
         "SIGNING_KEY": str(key_path),
         "SIGNING_CERT": str(cert_path),
-        "SECRET_KEY": secrets.token_hex(32),
         # The demo is served over plain http on 127.0.0.1, where a Secure cookie would never
         # come back and nobody could stay signed in. Production keeps the default (True).
         "SESSION_COOKIE_SECURE": False,
         # Demo sign-in passwords, printed by `payrecon demo`; demo only.
         "DEMO_PASSWORDS": generate_demo_passwords(),
+        "GATEWAY_SIMULATOR": True,
+        "VNPAY_TMN_CODE": "DEMOSIM1",
+        "VNPAY_HASH_SECRET": secrets.token_hex(32),
+        "VNPAY_PAY_URL": f"{DEMO_BASE_URL}/_sim/vnpay/paymentv2/vpcpay.html",
+        "VNPAY_API_URL": f"{DEMO_BASE_URL}/_sim/vnpay/merchant_webapi/api/transaction",
     }
 
 

@@ -82,8 +82,8 @@ class Invoice(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     # The payment (and refund) this invoice answers; the FK to payments is added on merge.
-    payment_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    refund_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     issued_on: Mapped[date] = mapped_column(Date)
     buyer_name: Mapped[str] = mapped_column(String(400))

@@ -10,5 +10,10 @@ values and never touch the database:
 - ``vnpay_protocol``: VNPAY 2.1.0 signing, payment URL, IPN verification and decision, and the
   querydr/refund merchant API messages.
 
-The front door for everything that reads or writes payments is ``payments.service``.
+Around them: ``models`` (payments, payment_events, refunds, idempotency_keys), ``service`` (the
+front door: create_payment, cancel_payment, payment_resource, and re-exported from
+``money_in``, ``refunds``, ``mopup`` and ``idempotency``: record_money_received,
+handle_vnpay_ipn, request_refund, complete_refund_transfer, expire_pending_payments,
+settle_stale_vnpay_payments, purge_idempotency_keys), ``queries`` (reads), ``present`` (the
+JSON shape, pure), ``gateway_client`` (VNPAY's merchant API over HTTP), ``settings``.
 """

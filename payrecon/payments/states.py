@@ -162,8 +162,9 @@ class MoneyOutcome:
     """What to do when a bank or gateway says the money for a payment has arrived.
 
     new_status: the status to store, None to keep the current one.
-    refund_due: True when the money must go back to the payer (record it and raise a
-    duplicate_payment exception for an officer).
+    refund_due: True when the money arrived for a dossier that no longer owes it: the payment
+    is kept as succeeded (the money is real and held) but marked a duplicate, for an officer
+    to refund through the ordinary refund flow and for reconciliation's duplicate_payment.
     why: one line for the audit record.
     """
 
@@ -175,22 +176,31 @@ class MoneyOutcome:
 def on_money_received(current: PaymentStatus, *, dossier_still_due: bool) -> MoneyOutcome:
     """The rule for a success report, including one that arrives after we gave up waiting.
 
-    - pending: the ordinary case, it succeeds.
     - succeeded, refund_pending, refunded: a repeat of the report we already acted on;
       nothing changes. (A second, different bank credit is told apart by its bank or gateway
       transaction id before calling this, and is reconciliation's duplicate_payment.)
+    - pending: the ordinary case, it succeeds. If the dossier no longer owes the fee (two
+      payments of one dossier paid at once, or the dossier was cancelled meanwhile), it still
+      succeeds, because the money was taken, but as a duplicate to refund: never a second
+      silent success.
     - failed, expired, cancelled: money arrived late (the citizen paid at 23:59, the bank
-      posted at 00:10, or the gateway's IPN was slow). The money is real, so:
-        * if the dossier still needs paying, the payment is revived to succeeded — the
-          one way out of a finished status, deliberately not in ALLOWED_MOVES;
-        * otherwise (paid another way meanwhile, or the dossier was cancelled) the payment
-          keeps its status and the money is a duplicate to refund.
+      posted at 00:10, or the gateway's IPN was slow). The money is real, so the payment is
+      revived to succeeded (the one way out of a finished status, deliberately not in
+      ALLOWED_MOVES); if the dossier no longer owes the fee it is a duplicate to refund.
+      Reviving rather than keeping the finished status is what lets the refund go through
+      check_refund_request, which only refunds money a payment holds.
     """
     current = PaymentStatus(current)
-    if current == _S.PENDING:
-        return MoneyOutcome(_S.SUCCEEDED, refund_due=False, why="payment confirmed")
     if current in (_S.SUCCEEDED, _S.REFUND_PENDING, _S.REFUNDED):
         return MoneyOutcome(None, refund_due=False, why="repeat of a success already recorded")
+    if current == _S.PENDING:
+        if dossier_still_due:
+            return MoneyOutcome(_S.SUCCEEDED, refund_due=False, why="payment confirmed")
+        return MoneyOutcome(
+            _S.SUCCEEDED,
+            refund_due=True,
+            why="payment confirmed, but the dossier no longer owes the fee: duplicate to refund",
+        )
     if dossier_still_due:
         return MoneyOutcome(
             _S.SUCCEEDED,
@@ -198,7 +208,7 @@ def on_money_received(current: PaymentStatus, *, dossier_still_due: bool) -> Mon
             why=f"late success for a payment already {current}; the dossier still owed the fee",
         )
     return MoneyOutcome(
-        None,
+        _S.SUCCEEDED,
         refund_due=True,
         why=f"late success for a payment already {current}; the dossier no longer owes it: refund",
     )

@@ -407,3 +407,36 @@ def verify_api_response(response: Mapping[str, object], secret: str) -> dict[str
         for key, value in response.items()
         if key not in HASH_PARAMS
     }
+
+
+_REQUEST_ORDER = {"querydr": QUERYDR_REQUEST_DATA, "refund": REFUND_REQUEST_DATA}
+_RESPONSE_ORDER = {"querydr": QUERYDR_RESPONSE_DATA, "refund": REFUND_RESPONSE_DATA}
+
+
+def verify_api_request(body: Mapping[str, object], secret: str) -> dict[str, str]:
+    """The gateway's side of the merchant API: check a querydr/refund request's signature.
+
+    Used by the gateway simulator; raises BadSignature like verify_api_response.
+    """
+    command = body.get("vnp_Command")
+    if command not in _REQUEST_ORDER:
+        raise BadSignature(f"unknown vnp_Command {command!r}", where="vnp_Command")
+    received = body.get("vnp_SecureHash")
+    if not isinstance(received, str) or not _HEX_SHA512.fullmatch(received):
+        raise BadSignature(
+            "vnp_SecureHash is missing or not 128 hex digits", where="vnp_SecureHash"
+        )
+    expected = _pipe_hash(body, _REQUEST_ORDER[str(command)], secret)
+    if not hmac.compare_digest(expected, received.lower()):
+        raise BadSignature("vnp_SecureHash does not match the request", where="vnp_SecureHash")
+    return {key: "" if value is None else str(value) for key, value in body.items()}
+
+
+def sign_api_response(fields: Mapping[str, str], secret: str) -> dict[str, str]:
+    """The gateway's side: a querydr/refund answer with its vnp_SecureHash added."""
+    command = fields.get("vnp_Command")
+    if command not in _RESPONSE_ORDER:
+        raise ValueError(f"unknown vnp_Command {command!r}")
+    signed = dict(fields)
+    signed["vnp_SecureHash"] = _pipe_hash(signed, _RESPONSE_ORDER[str(command)], secret)
+    return signed

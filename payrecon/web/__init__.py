@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from payrecon import i18n
+    from payrecon import gateway_sim, i18n
     from payrecon.observability import endpoint as metrics_endpoint
     from payrecon.web import auth, health, invoice_view, officer, problems, security
-    from payrecon.web.api import dossiers, invoices
+    from payrecon.web.api import dossiers, invoices, payments
     from payrecon.web.api.spec import api
+    from payrecon.web.citizen import views as citizen
+    from payrecon.web.gateway import vnpay
 
     api.init_app(app)
     auth.init_app(app)
@@ -21,9 +23,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics_endpoint.bp)  # /metrics: plain blueprint, not in OpenAPI
     app.register_blueprint(invoice_view.bp)
+    app.register_blueprint(citizen.bp)
     officer.init_app(app)
     for blueprint in (
         dossiers.blp,
+        payments.blp,
+        vnpay.blp,
         invoices.blp,
     ):
         api.register_blueprint(blueprint)
+    gateway_sim.init_app(app)

@@ -42,7 +42,8 @@ SECURITY_HEADERS = {
 # Settings this module reads; each may be set as PAYRECON_<NAME>.
 SETTINGS = {
     # Requests under these paths authenticate otherwise (bearer token, signature): no CSRF.
-    "CSRF_EXEMPT_PREFIXES": ("/api/", "/gateway/"),
+    # /_sim/ is the development gateway simulator, standing in for another site altogether.
+    "CSRF_EXEMPT_PREFIXES": ("/api/", "/gateway/", "/_sim/"),
     # Flask-WTF: the app decides which requests to check (see _check_csrf).
     "WTF_CSRF_CHECK_DEFAULT": False,
     # A form's token lives as long as the session, so a page left open does not go stale.

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from payrecon.db import request_session
 from payrecon.dossiers import queries, service
 from payrecon.dossiers.feed import STATUSES
+from payrecon.payments import queries as payment_queries
 from payrecon.web.auth import current_token, require_scope
 
 blp = Blueprint(
@@ -16,6 +17,16 @@ blp = Blueprint(
     url_prefix="/api/v1/dossiers",
     description="Dossiers and the fees due on them",
 )
+
+
+class DossierPaymentOut(Schema):
+    id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    method = fields.String(required=True)
+    status = fields.String(required=True)
+    amount_vnd = fields.Integer(required=True)
+    paid_at = fields.AwareDateTime(allow_none=True)
+    is_duplicate = fields.Boolean(required=True)
 
 
 class DossierOut(Schema):
@@ -28,6 +39,14 @@ class DossierOut(Schema):
     received_at = fields.AwareDateTime(required=True)
     fee_due_vnd = fields.Integer(required=True, metadata={"description": "fee due, integer VND"})
     currency = fields.Constant("VND", required=True)
+    paid_vnd = fields.Integer(
+        required=True, metadata={"description": "paid and not refunded, integer VND"}
+    )
+    outstanding_vnd = fields.Integer(required=True, metadata={"description": "still to pay"})
+    overpaid_vnd = fields.Integer(
+        required=True, metadata={"description": "paid beyond the fee (duplicates to refund)"}
+    )
+    payments = fields.List(fields.Nested(DossierPaymentOut), required=True)
 
 
 class DossierPush(Schema):
@@ -42,8 +61,9 @@ class DossierPush(Schema):
     )
 
 
-def dossier_json(dossier) -> dict:
+def dossier_json(dossier, session) -> dict:
     procedure = dossier.procedure
+    paid = payment_queries.dossier_payments(session, dossier)
     return {
         "code": dossier.code,
         "procedure_code": procedure.code,
@@ -53,14 +73,30 @@ def dossier_json(dossier) -> dict:
         "status": dossier.status,
         "received_at": dossier.received_at,
         "fee_due_vnd": dossier.fee_due_vnd,
+        "paid_vnd": paid.paid_vnd,
+        "outstanding_vnd": paid.outstanding_vnd,
+        "overpaid_vnd": paid.overpaid_vnd,
+        "payments": [
+            {
+                "id": payment.id,
+                "reference": payment.reference,
+                "method": payment.method,
+                "status": payment.status,
+                "amount_vnd": payment.amount_vnd,
+                "paid_at": payment.paid_at,
+                "is_duplicate": payment.is_duplicate,
+            }
+            for payment in paid.payments
+        ],
     }
 
 
 @blp.get("/<code>")
 @blp.response(200, DossierOut)
 def get_dossier(code: str):
-    """The dossier and its fee due."""
-    return dossier_json(queries.get_dossier(request_session(), code))
+    """The dossier, its fee due and what has been paid on it."""
+    session = request_session()
+    return dossier_json(queries.get_dossier(session, code), session)
 
 
 @blp.put("/<code>")
@@ -74,4 +110,4 @@ def put_dossier(body: dict, code: str):
     _, created = service.upsert_dossier(
         session, code=code, values=body, actor=current_token().actor
     )
-    return dossier_json(queries.get_dossier(session, code)), (201 if created else 200)
+    return dossier_json(queries.get_dossier(session, code), session), (201 if created else 200)

@@ -68,6 +68,31 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token]] = {
     ("GET", "/invoices/<lookup_code>"): ("/invoices/NOPE00000000", Public()),
     ("GET", "/invoices/<lookup_code>/xml"): ("/invoices/NOPE00000000/xml", Public()),
     ("GET", "/metrics"): ("/metrics", Public()),
+    ("GET", "/pay/static/<path:filename>"): ("/pay/static/none.css", Public()),
+    ("GET", "/pay/<dossier_code>"): ("/pay/HS-NONE", Public()),
+    ("POST", "/pay/<dossier_code>/start"): ("/pay/HS-NONE/start", Public()),
+    ("GET", "/pay/<reference>/qr"): ("/pay/PRNONE00000/qr", Public()),
+    ("GET", "/pay/<reference>/qr.svg"): ("/pay/PRNONE00000/qr.svg", Public()),
+    ("GET", "/pay/<reference>/status"): ("/pay/PRNONE00000/status", Public()),
+    ("GET", "/pay/<reference>/status.json"): ("/pay/PRNONE00000/status.json", Public()),
+    ("GET", "/pay/<reference>/receipt"): ("/pay/PRNONE00000/receipt", Public()),
+    ("POST", "/api/v1/payments"): ("/api/v1/payments", Token("payments:write")),
+    ("GET", "/api/v1/payments/<int:payment_id>"): ("/api/v1/payments/1", Token("payments:write")),
+    ("POST", "/api/v1/payments/<int:payment_id>/cancel"): (
+        "/api/v1/payments/1/cancel",
+        Token("payments:write"),
+    ),
+    ("POST", "/api/v1/payments/<int:payment_id>/refunds"): (
+        "/api/v1/payments/1/refunds",
+        Token("payments:refund"),
+    ),
+    ("POST", "/api/v1/payments/<int:payment_id>/refunds/<int:refund_id>/transferred"): (
+        "/api/v1/payments/1/refunds/1/transferred",
+        Token("payments:refund"),
+    ),
+    # VNPAY authenticates with its HMAC signature, not with a token or a session.
+    ("GET", "/gateway/vnpay/ipn"): ("/gateway/vnpay/ipn", Public()),
+    ("GET", "/gateway/vnpay/return"): ("/gateway/vnpay/return", Public()),
 }
 
 

@@ -7,15 +7,14 @@ import shutil
 import subprocess
 from datetime import UTC, datetime
 from functools import cache
-from itertools import count
 from pathlib import Path
 
 import pytest
 
 from payrecon import outbox
 from payrecon.invoices.signing import DS_NS, generate_demo_keypair
-
-_ids = count(1001)
+from payrecon.payments.models import Payment
+from tests.factories import make_payment, make_refund
 
 
 @cache
@@ -26,41 +25,45 @@ def demo_signing_pem() -> tuple[bytes, bytes]:
 
 
 def pay(session, dossier, *, amount_vnd: int | None = None, method: str = "vietqr") -> int:
-    """Enqueue payment.succeeded for the dossier's fee, as the payments domain does; commits."""
-    payment_id = next(_ids)
+    """A succeeded payment row and its payment.succeeded event, as the payments domain
+    writes them; commits and returns the payment id."""
+    amount = dossier.fee_due_vnd if amount_vnd is None else amount_vnd
+    payment = make_payment(session, dossier, amount_vnd=amount, method=method)
     outbox.enqueue(
         session,
         "payment.succeeded",
-        payment_id,
+        payment.id,
         {
-            "payment_id": payment_id,
-            "reference": f"PAY{payment_id:09d}",
+            "payment_id": payment.id,
+            "reference": payment.reference,
             "dossier_code": dossier.code,
-            "amount_vnd": dossier.fee_due_vnd if amount_vnd is None else amount_vnd,
+            "amount_vnd": amount,
             "paid_at": "2026-11-20T09:30:00+07:00",
             "method": method,
         },
     )
     session.commit()
-    return payment_id
+    return payment.id
 
 
 def refund(session, payment_id: int, amount_vnd: int, *, reason: str = "hồ sơ bị trả lại") -> int:
-    refund_id = next(_ids)
+    """A completed refund row and its payment.refunded event; commits, returns the refund id."""
+    payment = session.get(Payment, payment_id)
+    refund_row = make_refund(session, payment, amount_vnd, reason=reason)
     outbox.enqueue(
         session,
         "payment.refunded",
         payment_id,
         {
             "payment_id": payment_id,
-            "refund_id": refund_id,
+            "refund_id": refund_row.id,
             "amount_vnd": amount_vnd,
             "refunded_at": "2026-11-21T10:00:00+07:00",
             "reason": reason,
         },
     )
     session.commit()
-    return refund_id
+    return refund_row.id
 
 
 def xmlsec1_verifies(xml: bytes, cert_pem: bytes, folder: Path) -> bool:

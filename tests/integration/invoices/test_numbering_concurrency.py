@@ -13,6 +13,8 @@ from payrecon import outbox
 from payrecon.dossiers.models import Dossier
 from payrecon.invoices import queries, service
 from payrecon.invoices.models import Invoice, InvoiceSeries
+from payrecon.payments.models import Payment
+from payrecon.payments.references import new_reference
 from tests.factories import make_procedure
 
 ISSUERS = 16
@@ -20,7 +22,7 @@ INVOICES = 2_000
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
 
-def paid_dossiers(session: Session, count: int) -> None:
+def paid_dossiers(session: Session, count: int) -> list[int]:
     """`count` dossiers of one agency, each with its payment.succeeded event, in one commit."""
     procedure = make_procedure(session, fee_vnd=50_000)
     codes = [f"HS-C-{n:05d}" for n in range(1, count + 1)]
@@ -40,10 +42,32 @@ def paid_dossiers(session: Session, count: int) -> None:
             for n, code in enumerate(codes, start=1)
         ],
     )
-    for n, code in enumerate(codes, start=1):
-        payload = {"payment_id": n, "dossier_code": code, "amount_vnd": 50_000}
-        outbox.enqueue(session, service.PAID_TOPIC, n, payload)
+    dossier_ids = dict(
+        session.execute(select(Dossier.code, Dossier.id).where(Dossier.code.in_(codes))).all()
+    )
+    payment_ids = session.scalars(
+        insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
+        [
+            {
+                "reference": new_reference(),
+                "dossier_id": dossier_ids[code],
+                "amount_vnd": 50_000,
+                "method": "vietqr",
+                "status": "succeeded",
+                "created_at": NOW,
+                "expires_at": NOW,
+                "updated_at": NOW,
+                "paid_at": NOW,
+                "is_duplicate": False,
+            }
+            for code in codes
+        ],
+    ).all()
+    for payment_id, code in zip(payment_ids, codes, strict=True):
+        payload = {"payment_id": payment_id, "dossier_code": code, "amount_vnd": 50_000}
+        outbox.enqueue(session, service.PAID_TOPIC, payment_id, payload)
     session.commit()
+    return sorted(payment_ids)
 
 
 @pytest.mark.slow
@@ -51,7 +75,7 @@ def paid_dossiers(session: Session, count: int) -> None:
 def test_concurrent_issuers_number_one_series_without_gaps(engine, db_session, signing_keys):
     if engine.dialect.name != "postgresql":
         pytest.skip("row-lock concurrency is a PostgreSQL matter; SQLite serialises writers")
-    paid_dossiers(db_session, INVOICES)
+    payment_ids = paid_dossiers(db_session, INVOICES)
 
     def issuer(_: int) -> tuple[int, int]:
         issued = failed = 0
@@ -72,5 +96,5 @@ def test_concurrent_issuers_number_one_series_without_gaps(engine, db_session, s
     assert queries.numbers_in_series(db_session, "1", series) == list(range(1, INVOICES + 1))
     assert db_session.scalars(select(InvoiceSeries.last_number)).one() == INVOICES
     payments = db_session.scalars(select(Invoice.payment_id).order_by(Invoice.payment_id)).all()
-    assert payments == list(range(1, INVOICES + 1))
+    assert payments == payment_ids
     assert outbox.pending_count(db_session, service.PAID_TOPIC) == 0

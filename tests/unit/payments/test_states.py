@@ -232,7 +232,7 @@ def test_status_after_refund_is_reachable_from_refund_pending():
     ("current", "still_due", "new_status", "refund_due"),
     [
         (P.PENDING, True, P.SUCCEEDED, False),
-        (P.PENDING, False, P.SUCCEEDED, False),
+        (P.PENDING, False, P.SUCCEEDED, True),
         (P.SUCCEEDED, True, None, False),
         (P.SUCCEEDED, False, None, False),
         (P.REFUND_PENDING, False, None, False),
@@ -240,9 +240,9 @@ def test_status_after_refund_is_reachable_from_refund_pending():
         (P.EXPIRED, True, P.SUCCEEDED, False),
         (P.CANCELLED, True, P.SUCCEEDED, False),
         (P.FAILED, True, P.SUCCEEDED, False),
-        (P.EXPIRED, False, None, True),
-        (P.CANCELLED, False, None, True),
-        (P.FAILED, False, None, True),
+        (P.EXPIRED, False, P.SUCCEEDED, True),
+        (P.CANCELLED, False, P.SUCCEEDED, True),
+        (P.FAILED, False, P.SUCCEEDED, True),
     ],
 )
 def test_on_money_received(current, still_due, new_status, refund_due):

@@ -426,3 +426,45 @@ def test_a_tampered_api_answer_is_refused(field, value):
 def test_api_answers_without_a_usable_signature_are_refused(answer, message):
     with pytest.raises(BadSignature, match=message):
         verify_api_response(answer, "test_secret")
+
+
+def test_the_gateway_side_of_the_merchant_api_round_trips():
+    from datetime import UTC, datetime
+
+    from payrecon.payments.vnpay_protocol import (
+        build_querydr_request,
+        sign_api_response,
+        verify_api_request,
+    )
+
+    moment = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
+    request = build_querydr_request(
+        tmn_code="SIMTMN01",
+        secret="s3cret",
+        request_id="abc123",
+        reference="PR7K3MABCDW",
+        transaction_date=moment,
+        created_at=moment,
+        ip_address="127.0.0.1",
+        order_info="Truy van PR7K3MABCDW",
+    )
+    assert verify_api_request(request, "s3cret")["vnp_TxnRef"] == "PR7K3MABCDW"
+    with pytest.raises(BadSignature):
+        verify_api_request(request, "another secret")
+    with pytest.raises(BadSignature):
+        verify_api_request(request | {"vnp_TxnRef": "PR7K3MABCDX"}, "s3cret")
+
+    answer = sign_api_response(
+        {
+            "vnp_ResponseId": "r1",
+            "vnp_Command": "querydr",
+            "vnp_ResponseCode": "00",
+            "vnp_TxnRef": "PR7K3MABCDW",
+            "vnp_Amount": "5000000",
+            "vnp_TransactionStatus": "00",
+        },
+        "s3cret",
+    )
+    assert verify_api_response(answer, "s3cret")["vnp_Amount"] == "5000000"
+    with pytest.raises(BadSignature):
+        verify_api_response(answer | {"vnp_Amount": "5000100"}, "s3cret")

@@ -1,0 +1,155 @@
+"""Demo payments in every state, made through the real payment services.
+
+Card payments are settled the way production settles them: an IPN signed with the demo
+terminal's secret goes through the same verifier as VNPAY's (handle_vnpay_ipn). Transfers
+are settled as a bank credit would settle them (record_money_received).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from payrecon.db import utcnow
+from payrecon.dossiers.models import Dossier
+from payrecon.payments import service, vnpay_protocol
+from payrecon.payments.settings import PaymentSettings
+
+ACTOR = "demo"
+RETURN_URL = "http://127.0.0.1:8000/gateway/vnpay/return"
+
+# (how many, method, what happens to it)
+PLAN = [
+    (6, "vietqr", "pending"),
+    (3, "vnpay", "pending"),
+    (24, "vietqr", "paid"),
+    (12, "vnpay", "paid"),
+    (3, "vnpay", "failed"),
+    (3, "vietqr", "expired"),
+    (3, "vietqr", "cancelled"),
+    (2, "vietqr", "refund_pending"),
+    (2, "vietqr", "refunded"),
+    (1, "both", "duplicate"),
+]
+
+
+def _ipn_query(settings: PaymentSettings, body: dict, *, succeeded: bool, number: int) -> str:
+    terminal = settings.require_vnpay()
+    paid = utcnow().astimezone(vnpay_protocol.GMT7).strftime("%Y%m%d%H%M%S")
+    params = {
+        "vnp_Amount": str(body["amount"] * 100),
+        "vnp_BankCode": "NCB",
+        "vnp_CardType": "ATM",
+        "vnp_OrderInfo": f"Nop phi ho so {body['dossier_code']}",
+        "vnp_PayDate": paid,
+        "vnp_ResponseCode": "00" if succeeded else "24",
+        "vnp_TmnCode": terminal.tmn_code,
+        "vnp_TransactionNo": str(14_500_000 + number) if succeeded else "0",
+        "vnp_TransactionStatus": "00" if succeeded else "02",
+        "vnp_TxnRef": body["reference"],
+    }
+    query = vnpay_protocol.signed_query(params)
+    return f"{query}&vnp_SecureHash={vnpay_protocol.sign(params, terminal.hash_secret)}"
+
+
+class _Maker:
+    def __init__(self, session: Session, settings: PaymentSettings) -> None:
+        self.session = session
+        self.settings = settings
+        self.number = 0
+
+    def start(self, dossier: Dossier, method: str, **kwargs) -> dict:
+        return service.create_payment(
+            self.session,
+            dossier_code=dossier.code,
+            method=method,
+            actor=ACTOR,
+            settings=self.settings,
+            client_ip="127.0.0.1",
+            return_url=RETURN_URL,
+            **kwargs,
+        ).body
+
+    def settle(self, body: dict, *, succeeded: bool = True) -> None:
+        self.number += 1
+        if body["method"] == "vnpay":
+            query = _ipn_query(self.settings, body, succeeded=succeeded, number=self.number)
+            service.handle_vnpay_ipn(
+                self.session, raw_query=query, terminal=self.settings.require_vnpay()
+            )
+            return
+        service.record_money_received(
+            self.session,
+            reference=body["reference"],
+            amount_vnd=body["amount"],
+            provider_transaction_id=f"FT26{self.number:08d}",
+            paid_at=utcnow(),
+            actor="demo:bank",
+            source="bank credit (demo)",
+        )
+
+    def refund(self, body: dict, *, complete: bool) -> None:
+        refund = service.request_refund(
+            self.session,
+            body["id"],
+            amount_vnd=body["amount"],
+            reason="hồ sơ bị trả lại (demo)",
+            actor=ACTOR,
+            settings=self.settings,
+        )
+        if complete and refund["status"] == "awaiting_transfer":
+            service.complete_refund_transfer(self.session, refund["id"], actor=ACTOR)
+
+
+def create_demo_payments(
+    session: Session, settings: PaymentSettings, say: Callable[[str], None]
+) -> Counter:
+    """Pay, fail, expire, cancel and refund some of the demo's dossiers; counts by status."""
+    has_vnpay = settings.vnpay is not None
+    needed = sum(count for count, *_ in PLAN)
+    dossiers = list(
+        session.scalars(
+            select(Dossier)
+            .where(Dossier.status != "cancelled", Dossier.fee_due_vnd > 0)
+            .order_by(Dossier.id)
+            .limit(needed)
+        )
+    )
+    session.rollback()
+    make = _Maker(session, settings)
+    made: Counter = Counter()
+    queue = iter(dossiers)
+    for count, method, fate in PLAN:
+        if "vnpay" in (method, "both") and not has_vnpay:
+            continue
+        for _ in range(count):
+            dossier = next(queue, None)
+            if dossier is None:
+                break
+            if fate == "duplicate":
+                first, second = make.start(dossier, "vietqr"), make.start(dossier, "vnpay")
+                make.settle(first)
+                make.settle(second)
+                made["succeeded (duplicate to refund)"] += 1
+                continue
+            if fate == "expired":
+                body = make.start(dossier, method, now=utcnow() - timedelta(days=3))
+            else:
+                body = make.start(dossier, method)
+            if fate in ("paid", "refund_pending", "refunded"):
+                make.settle(body)
+            if fate == "failed":
+                make.settle(body, succeeded=False)
+            if fate == "cancelled":
+                service.cancel_payment(session, body["id"], actor=ACTOR, why="demo: changed mind")
+            if fate in ("refund_pending", "refunded"):
+                make.refund(body, complete=fate == "refunded")
+            made[fate] += 1
+    service.expire_pending_payments(session, utcnow().date())
+    if not has_vnpay:
+        say("VNPAY is not configured: the demo made transfer payments only")
+    return made

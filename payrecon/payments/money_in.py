@@ -1,0 +1,246 @@
+"""Money arriving: a verified VNPAY IPN, or a bank credit matched to a payment reference.
+
+Both lock the dossier, then the payment, and ask states.on_money_received what the money
+means, so two payments of one dossier paid at the same moment end as one success and one
+duplicate to refund, never two silent successes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from payrecon.db import utcnow
+from payrecon.dossiers.models import Dossier
+from payrecon.errors import Conflict, NotFound
+from payrecon.payments import queries, recording
+from payrecon.payments.models import Payment
+from payrecon.payments.settings import VnpayTerminal
+from payrecon.payments.states import MoneyOutcome, PaymentStatus, apply_move, on_money_received
+from payrecon.payments.transactions import one_transaction
+from payrecon.payments.vnpay_protocol import (
+    GMT7,
+    BadSignature,
+    IpnAnswer,
+    RspCode,
+    ipn_decision,
+    verify_query,
+)
+
+log = logging.getLogger("payrecon.payments")
+
+
+class AmountMismatch(Conflict):
+    """The money reported differs from the payment's amount."""
+
+
+@dataclass(frozen=True)
+class MoneyResult:
+    payment_id: int
+    outcome: MoneyOutcome | None  # None: a second, different charge of a paid payment
+
+
+def lock_dossier_and_payment(session: Session, payment: Payment) -> tuple[Dossier, Payment]:
+    """Dossier first, then the payment (the order every payment operation keeps)."""
+    dossier = session.scalars(
+        select(Dossier).where(Dossier.id == payment.dossier_id).with_for_update()
+    ).one()
+    locked = session.scalars(
+        select(Payment)
+        .where(Payment.id == payment.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return dossier, locked
+
+
+def _dossier_still_due(session: Session, dossier: Dossier, payment: Payment) -> bool:
+    if dossier.status == "cancelled":
+        return False
+    paid_by_others = queries.paid_vnd_for_dossier(
+        session, dossier.id, excluding_payment_id=payment.id
+    )
+    return paid_by_others < dossier.fee_due_vnd
+
+
+def take_money(
+    session: Session,
+    dossier: Dossier,
+    payment: Payment,
+    *,
+    provider_transaction_id: str | None,
+    paid_at: datetime,
+    actor: str,
+    source: str,
+) -> MoneyResult:
+    """Apply a success report to a locked payment; the caller has checked the amount."""
+    already_paid = payment.status in queries.MONEY_TAKEN
+    if (
+        already_paid
+        and provider_transaction_id
+        and payment.provider_transaction_id
+        and provider_transaction_id != payment.provider_transaction_id
+    ):
+        why = (
+            f"{source} reports a second charge {provider_transaction_id} for a payment already "
+            f"paid by {payment.provider_transaction_id}: duplicate money to refund"
+        )
+        recording.add_event(session, payment, "second_charge", actor=actor, why=why)
+        log.warning("payment %s: %s", payment.reference, why)
+        return MoneyResult(payment.id, None)
+    outcome = on_money_received(
+        PaymentStatus(payment.status),
+        dossier_still_due=_dossier_still_due(session, dossier, payment),
+    )
+    if outcome.new_status is not None:
+        payment.paid_at = paid_at
+        payment.provider_transaction_id = provider_transaction_id
+        payment.is_duplicate = outcome.refund_due
+        recording.change_status(
+            session, payment, outcome.new_status, actor=actor, why=f"{source}: {outcome.why}"
+        )
+        if outcome.refund_due:
+            log.warning("payment %s: %s", payment.reference, outcome.why)
+        else:
+            # Only money that pays the fee is invoiced; a duplicate goes back to the payer.
+            recording.announce_success(session, payment, dossier.code)
+    return MoneyResult(payment.id, outcome)
+
+
+@one_transaction
+def record_money_received(
+    session: Session,
+    *,
+    reference: str,
+    amount_vnd: int,
+    provider_transaction_id: str | None,
+    paid_at: datetime,
+    actor: str,
+    source: str,
+    payload: dict[str, Any] | None = None,
+) -> MoneyResult:
+    """A bank (or any verified source) says `amount_vnd` arrived for payment `reference`.
+
+    Raises NotFound for an unknown reference and AmountMismatch for another amount: both are
+    for reconciliation to pursue, and nothing is written.
+    """
+    payment = queries.find_payment_by_reference(session, reference)
+    if payment is None:
+        raise NotFound(f"no payment with reference {reference!r}", where="reference")
+    dossier, payment = lock_dossier_and_payment(session, payment)
+    if amount_vnd != payment.amount_vnd:
+        raise AmountMismatch(
+            f"payment {reference} is for {payment.amount_vnd} VND; {source} reports "
+            f"{amount_vnd} VND",
+            where="amount_vnd",
+        )
+    recording.add_event(
+        session, payment, "provider_message", actor=actor, why=source, payload=payload
+    )
+    result = take_money(
+        session,
+        dossier,
+        payment,
+        provider_transaction_id=provider_transaction_id,
+        paid_at=paid_at,
+        actor=actor,
+        source=source,
+    )
+    session.commit()
+    return result
+
+
+def pay_date_of(values: dict[str, str]) -> datetime:
+    text = values.get("vnp_PayDate", "")
+    try:
+        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=GMT7)
+    except ValueError:
+        return utcnow()
+
+
+@one_transaction
+def handle_vnpay_ipn(session: Session, *, raw_query: str, terminal: VnpayTerminal) -> IpnAnswer:
+    """Verify an IPN on its raw query string, then act on it once; the answer VNPAY expects.
+
+    An IPN whose signature does not verify changes and stores nothing (a log line only) and
+    is answered 97. A verified one is stored as a payment event with its raw query, whatever
+    it says, and decided by vnpay_protocol.ipn_decision under the dossier and payment locks.
+    """
+    try:
+        values = verify_query(raw_query, terminal.hash_secret)
+    except BadSignature as exc:
+        log.warning("VNPAY IPN refused: %s (%s)", exc, exc.where)
+        return IpnAnswer(RspCode.INVALID_SIGNATURE)
+    reference = values.get("vnp_TxnRef", "")
+    payment = queries.find_payment_by_reference(session, reference)
+    if payment is None:
+        log.warning("VNPAY IPN for unknown reference %r", reference)
+        session.rollback()
+        return IpnAnswer(
+            ipn_decision(
+                found=False,
+                expected_amount_vnd=None,
+                reported_amount="",
+                current_status=None,
+                response_code="",
+                transaction_status="",
+            ).rsp_code
+        )
+    dossier, payment = lock_dossier_and_payment(session, payment)
+    response_code = values.get("vnp_ResponseCode", "")
+    transaction_status = values.get("vnp_TransactionStatus", "")
+    decision = ipn_decision(
+        found=True,
+        expected_amount_vnd=payment.amount_vnd,
+        reported_amount=values.get("vnp_Amount", ""),
+        current_status=PaymentStatus(payment.status),
+        response_code=response_code,
+        transaction_status=transaction_status,
+    )
+    actor = "gateway:vnpay"
+    recording.add_event(
+        session,
+        payment,
+        "vnpay_ipn",
+        actor=actor,
+        why=f"answered RspCode {decision.rsp_code.value}",
+        payload={"raw_query": raw_query, "values": values},
+    )
+    succeeded = response_code == "00" and transaction_status == "00"
+    if decision.rsp_code == RspCode.INVALID_AMOUNT:
+        log.warning(
+            "VNPAY IPN for %s reports vnp_Amount %s; we asked %s VND: for reconciliation",
+            reference,
+            values.get("vnp_Amount"),
+            payment.amount_vnd,
+        )
+    elif decision.wanted == PaymentStatus.SUCCEEDED or (
+        succeeded and decision.rsp_code == RspCode.ORDER_ALREADY_CONFIRMED
+    ):
+        take_money(
+            session,
+            dossier,
+            payment,
+            provider_transaction_id=values.get("vnp_TransactionNo") or None,
+            paid_at=pay_date_of(values),
+            actor=actor,
+            source="VNPAY IPN",
+        )
+    elif decision.wanted == PaymentStatus.FAILED:
+        new_status = apply_move(PaymentStatus(payment.status), PaymentStatus.FAILED)
+        if new_status is not None:
+            recording.change_status(
+                session,
+                payment,
+                new_status,
+                actor=actor,
+                why=f"VNPAY reports failure: vnp_ResponseCode {response_code}, "
+                f"vnp_TransactionStatus {transaction_status}",
+            )
+    session.commit()
+    return IpnAnswer(decision.rsp_code)

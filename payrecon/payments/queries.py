@@ -1,0 +1,170 @@
+"""Read-only selects over payments and refunds (for the web, the services and reconciliation)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from payrecon.dossiers.models import Dossier
+from payrecon.errors import NotFound
+from payrecon.payments.models import Payment, PaymentEvent, Refund
+
+# Statuses whose amount the payer has paid (a refunded payment's refunds are subtracted).
+MONEY_TAKEN = ("succeeded", "refund_pending", "refunded")
+REFUND_IN_FLIGHT = ("pending", "awaiting_transfer")
+
+
+def find_payment(session: Session, payment_id: int) -> Payment | None:
+    return session.get(Payment, payment_id)
+
+
+def get_payment(session: Session, payment_id: int, *, where: str = "path.payment_id") -> Payment:
+    payment = find_payment(session, payment_id)
+    if payment is None:
+        raise NotFound(f"no payment with id {payment_id}", where=where)
+    return payment
+
+
+def find_payment_by_reference(session: Session, reference: str) -> Payment | None:
+    return session.scalars(select(Payment).where(Payment.reference == reference)).one_or_none()
+
+
+def get_payment_by_reference(session: Session, reference: str) -> Payment:
+    payment = find_payment_by_reference(session, reference)
+    if payment is None:
+        raise NotFound(f"no payment with reference {reference!r}", where="path.reference")
+    return payment
+
+
+@dataclass(frozen=True)
+class RefundTotals:
+    refunded_vnd: int  # confirmed by the provider or the finance office
+    in_flight_vnd: int  # asked for, not yet confirmed
+
+    @property
+    def spoken_for_vnd(self) -> int:
+        return self.refunded_vnd + self.in_flight_vnd
+
+
+def refund_totals(session: Session, payment_id: int) -> RefundTotals:
+    rows = session.execute(
+        select(Refund.status, func.coalesce(func.sum(Refund.amount_vnd), 0))
+        .where(Refund.payment_id == payment_id)
+        .group_by(Refund.status)
+    ).all()
+    by_status = {status: int(total) for status, total in rows}
+    return RefundTotals(
+        refunded_vnd=by_status.get("succeeded", 0),
+        in_flight_vnd=sum(by_status.get(status, 0) for status in REFUND_IN_FLIGHT),
+    )
+
+
+def paid_vnd_for_dossier(
+    session: Session, dossier_id: int, *, excluding_payment_id: int | None = None
+) -> int:
+    """Money the dossier's payer has paid and we still hold: taken minus refunds completed."""
+    taken_query = select(func.coalesce(func.sum(Payment.amount_vnd), 0)).where(
+        Payment.dossier_id == dossier_id, Payment.status.in_(MONEY_TAKEN)
+    )
+    refunded_query = (
+        select(func.coalesce(func.sum(Refund.amount_vnd), 0))
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(Payment.dossier_id == dossier_id, Refund.status == "succeeded")
+    )
+    if excluding_payment_id is not None:
+        taken_query = taken_query.where(Payment.id != excluding_payment_id)
+        refunded_query = refunded_query.where(Payment.id != excluding_payment_id)
+    taken, refunded = session.execute(
+        select(taken_query.scalar_subquery(), refunded_query.scalar_subquery())
+    ).one()
+    return int(taken or 0) - int(refunded or 0)
+
+
+def live_pending_payment(
+    session: Session, dossier_id: int, method: str, now: datetime
+) -> Payment | None:
+    """The dossier's pending, unexpired payment by `method`, newest first, if any."""
+    return session.scalars(
+        select(Payment)
+        .where(
+            Payment.dossier_id == dossier_id,
+            Payment.method == method,
+            Payment.status == "pending",
+            Payment.expires_at > now,
+        )
+        .order_by(Payment.id.desc())
+        .limit(1)
+    ).first()
+
+
+@dataclass(frozen=True)
+class DossierPayments:
+    """What a dossier owes and what has been paid on it."""
+
+    dossier: Dossier
+    paid_vnd: int
+    outstanding_vnd: int
+    overpaid_vnd: int
+    payments: list[Payment]
+
+
+def dossier_payments(session: Session, dossier: Dossier) -> DossierPayments:
+    paid = paid_vnd_for_dossier(session, dossier.id)
+    payments = list(
+        session.scalars(
+            select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)
+        )
+    )
+    return DossierPayments(
+        dossier=dossier,
+        paid_vnd=paid,
+        outstanding_vnd=max(dossier.fee_due_vnd - paid, 0),
+        overpaid_vnd=max(paid - dossier.fee_due_vnd, 0),
+        payments=payments,
+    )
+
+
+def list_events(session: Session, payment_id: int) -> list[PaymentEvent]:
+    return list(
+        session.scalars(
+            select(PaymentEvent)
+            .where(PaymentEvent.payment_id == payment_id)
+            .order_by(PaymentEvent.id)
+        )
+    )
+
+
+def list_refunds(session: Session, payment_id: int) -> list[Refund]:
+    return list(
+        session.scalars(select(Refund).where(Refund.payment_id == payment_id).order_by(Refund.id))
+    )
+
+
+def get_refund(session: Session, payment_id: int, refund_id: int) -> Refund:
+    refund = session.get(Refund, refund_id)
+    if refund is None or refund.payment_id != payment_id:
+        raise NotFound(
+            f"payment {payment_id} has no refund with id {refund_id}", where="path.refund_id"
+        )
+    return refund
+
+
+def pending_payment_ids(
+    session: Session,
+    *,
+    method: str | None = None,
+    created_before: datetime | None = None,
+    expired_before: datetime | None = None,
+) -> list[int]:
+    """Ids of pending payments, oldest first, filtered by method and age."""
+    query = select(Payment.id).where(Payment.status == "pending")
+    if method is not None:
+        query = query.where(Payment.method == method)
+    if created_before is not None:
+        query = query.where(Payment.created_at < created_before)
+    if expired_before is not None:
+        query = query.where(Payment.expires_at <= expired_before)
+    return list(session.scalars(query.order_by(Payment.id)))
