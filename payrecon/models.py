@@ -5,13 +5,23 @@ from payrecon.catalog.models import Agency, CollectionAccount, Procedure
 from payrecon.dossiers.models import Dossier
 from payrecon.imports import ImportedFile
 from payrecon.outbox import OutboxEvent
+from payrecon.statements.models import (
+    BankStatement,
+    SettlementBatch,
+    SettlementLine,
+    StatementLine,
+)
 
 __all__ = [
     "Agency",
     "AuditRecord",
+    "BankStatement",
     "CollectionAccount",
     "Dossier",
     "ImportedFile",
     "OutboxEvent",
     "Procedure",
+    "SettlementBatch",
+    "SettlementLine",
+    "StatementLine",
 ]

@@ -1,0 +1,399 @@
+"""The database half of a statement import: account lookups, stored neighbours, bulk inserts.
+
+Called only by ``service.import_statement_file``, inside its transaction; nothing here commits.
+Decisions are made by the pure functions of ``plan`` and ``balances``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from payrecon.catalog.models import CollectionAccount
+from payrecon.catalog.queries import find_collection_account
+from payrecon.errors import ImportRejected, Problem
+from payrecon.statements import plan
+from payrecon.statements.balances import (
+    Finding,
+    check_batch_totals,
+    check_continuity,
+    check_statement_balances,
+)
+from payrecon.statements.models import (
+    BankStatement,
+    SettlementBatch,
+    SettlementLine,
+    StatementLine,
+)
+from payrecon.statements.parsed import ParsedLine, ParsedSettlement, ParsedStatement
+
+INSERT_CHUNK = 5_000
+LINES = StatementLine.__table__
+
+
+def resolve_accounts(
+    session: Session,
+    statements: Sequence[ParsedStatement],
+    account_number: str | None,
+    source: str,
+) -> list[CollectionAccount]:
+    """The collection account of each statement; every refusal in the file is reported at once."""
+    problems: list[Problem] = []
+    accounts: list[CollectionAccount] = []
+    given = plan.account_candidates(account_number)
+    for statement in statements:
+        refused = plan.currency_problems(statement)
+        if refused:  # not ours whatever the account: say that, and only that
+            problems += refused
+            continue
+        named = plan.account_candidates(statement.account_id)
+        if not named and not given:
+            problems.append(
+                Problem(
+                    statement.location,
+                    f"{plan.describe(statement)} names no account; give the account number "
+                    "(--account on the command line, the 'account' field in the API)",
+                )
+            )
+            continue
+        if named and given and not set(named) & set(given):
+            problems.append(
+                Problem(
+                    statement.location,
+                    f"{plan.describe(statement)} is for account {statement.account_id}, "
+                    f"not {account_number} as given",
+                )
+            )
+            continue
+        account = next(
+            (
+                found
+                for number in named or given
+                if (found := find_collection_account(session, account_number=number))
+            ),
+            None,
+        )
+        if account is None:
+            problems.append(
+                Problem(
+                    statement.location,
+                    f"account {statement.account_id or account_number} of "
+                    f"{plan.describe(statement)} is not a registered collection account "
+                    "(payrecon accounts add)",
+                )
+            )
+            continue
+        accounts.append(account)
+    if problems:
+        raise ImportRejected(source, problems)
+    return accounts
+
+
+def statement_findings(
+    session: Session, statements: Sequence[ParsedStatement], accounts: Sequence[CollectionAccount]
+) -> list[list[Finding]]:
+    """Per statement: balances, batch totals, and continuity in the file and with stored ones."""
+    findings = [check_statement_balances(s) + check_batch_totals(s) for s in statements]
+    position_of = {s.location: i for i, s in enumerate(statements)}
+    for finding in check_continuity(statements):
+        findings[position_of[finding.where]].append(finding)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for position, (statement, account) in enumerate(zip(statements, accounts, strict=True)):
+        if statement.opening_balance and statement.closing_balance:
+            first.setdefault(account.id, position)
+            last[account.id] = position
+    for account_id, position in first.items():
+        statement = statements[position]
+        earlier = _neighbour(session, account_id, plan.statement_period(statement)[1], before=True)
+        if earlier is not None and statement.opening_balance is not None:
+            found = plan.continuity_finding(
+                where=statement.location,
+                earlier=_stored_name(earlier),
+                closed=earlier.closing_balance_vnd or 0,
+                later=plan.describe(statement),
+                opened=statement.opening_balance.amount,
+                account=accounts[position].account_number,
+            )
+            findings[position] += [found] if found else []
+    for account_id, position in last.items():
+        statement = statements[position]
+        later = _neighbour(session, account_id, plan.statement_period(statement)[1], before=False)
+        if later is not None and statement.closing_balance is not None:
+            found = plan.continuity_finding(
+                where=statement.location,
+                earlier=plan.describe(statement),
+                closed=statement.closing_balance.amount,
+                later=_stored_name(later),
+                opened=later.opening_balance_vnd or 0,
+                account=accounts[position].account_number,
+            )
+            findings[position] += [found] if found else []
+    return findings
+
+
+def _stored_name(statement: BankStatement) -> str:
+    ref = statement.statement_ref or f"#{statement.id}"
+    return f"stored statement {ref} of {statement.period_end} (from {statement.source_filename})"
+
+
+def _neighbour(
+    session: Session, account_id: int, period_end: date | None, *, before: bool
+) -> BankStatement | None:
+    """The stored statement with balances right before (or after) ``period_end`` on the account."""
+    if period_end is None:
+        return None
+    query = select(BankStatement).where(
+        BankStatement.account_id == account_id,
+        BankStatement.opening_balance_vnd.is_not(None),
+        BankStatement.closing_balance_vnd.is_not(None),
+    )
+    if before:
+        query = query.where(BankStatement.period_end < period_end).order_by(
+            BankStatement.period_end.desc(), BankStatement.id.desc()
+        )
+    else:
+        query = query.where(BankStatement.period_end > period_end).order_by(
+            BankStatement.period_end, BankStatement.id
+        )
+    return session.scalars(query.limit(1)).first()
+
+
+def stored_counts(
+    session: Session, statements: Sequence[ParsedStatement], accounts: Sequence[CollectionAccount]
+) -> dict[int, Counter[plan.DuplicateKey]]:
+    """Per account, how many stored money lines share each duplicate key of the new lines."""
+    wanted: dict[int, set[plan.DuplicateKey]] = {}
+    for statement, account in zip(statements, accounts, strict=True):
+        keys = wanted.setdefault(account.id, set())
+        keys.update(k for line in statement.lines if (k := plan.duplicate_key(line)) is not None)
+    counters: dict[int, Counter[plan.DuplicateKey]] = {}
+    for account_id, keys in wanted.items():
+        counter: Counter[plan.DuplicateKey] = Counter()
+        counters[account_id] = counter
+        dates = [k[0] for k in keys if k[0] is not None]
+        if not keys:
+            continue
+        windows = [StatementLine.booking_date.between(min(dates), max(dates))] if dates else []
+        if len(dates) < len(keys):
+            windows.append(StatementLine.booking_date.is_(None))
+        query = (
+            select(
+                StatementLine.booking_date,
+                StatementLine.bank_reference,
+                StatementLine.amount_vnd,
+                func.count(),
+            )
+            .where(
+                StatementLine.account_id == account_id,
+                StatementLine.kind != "detail",
+                StatementLine.bank_reference.is_not(None),
+                or_(*windows),
+            )
+            .group_by(
+                StatementLine.booking_date, StatementLine.bank_reference, StatementLine.amount_vnd
+            )
+        )
+        for booking_date, reference, amount, count in session.execute(query):
+            key = (booking_date, reference, amount)
+            if key in keys:
+                counter[key] = count
+    return counters
+
+
+def _line_values(
+    line: ParsedLine, *, statement_id: int, account_id: int, position: int, parent_id: int | None
+) -> dict:
+    return {
+        "statement_id": statement_id,
+        "account_id": account_id,
+        "position": position,
+        "kind": line.kind,
+        "parent_line_id": parent_id,
+        "booking_date": line.booking_date,
+        "value_date": line.value_date,
+        "amount_vnd": None if line.amount is None else line.signed_amount,
+        "direction": line.direction,
+        "is_reversal": line.reversal,
+        "status": line.status,
+        "bank_reference": plan.bank_reference_of(line),
+        "entry_reference": plan.entry_reference_of(line),
+        "end_to_end_id": line.end_to_end_id,
+        "remittance_text": line.remittance_text,
+        "creditor_reference": line.creditor_reference,
+        "additional_info": line.additional_info,
+        "counterparty_name": line.counterparty_name,
+        "counterparty_account": line.counterparty_account,
+        "transaction_code": line.transaction_code,
+        "batch_id": line.batch_id,
+        "batch_size": line.batch_size,
+        "line_number": line.line_number,
+        "location": line.location,
+        "raw": line.raw,
+    }
+
+
+def insert_lines(
+    session: Session,
+    statement: ParsedStatement,
+    keep: Sequence[int],
+    statement_id: int,
+    account_id: int,
+) -> list[int]:
+    """Bulk-insert the kept rows: money rows first (their ids come back), then the details.
+
+    Returns the ids of the booked, non-reversal credit rows that carry money.
+    """
+    money = [i for i in keep if statement.lines[i].carries_money]
+    details = [i for i in keep if not statement.lines[i].carries_money]
+    id_of: dict[int, int] = {}
+    credit_ids: list[int] = []
+    returning = insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True)
+    for start in range(0, len(money), INSERT_CHUNK):
+        chunk = money[start : start + INSERT_CHUNK]
+        values = [
+            _line_values(
+                statement.lines[i],
+                statement_id=statement_id,
+                account_id=account_id,
+                position=i,
+                parent_id=None,
+            )
+            for i in chunk
+        ]
+        ids = session.execute(returning, values).scalars().all()
+        for index, line_id in zip(chunk, ids, strict=True):
+            id_of[index] = line_id
+            line = statement.lines[index]
+            if line.direction == "C" and not line.reversal and plan.is_booked(line):
+                credit_ids.append(line_id)
+    for start in range(0, len(details), INSERT_CHUNK):
+        chunk = details[start : start + INSERT_CHUNK]
+        values = [
+            _line_values(
+                statement.lines[i],
+                statement_id=statement_id,
+                account_id=account_id,
+                position=i,
+                parent_id=id_of[statement.lines[i].parent_index],
+            )
+            for i in chunk
+        ]
+        session.execute(insert(LINES), values)
+    return credit_ids
+
+
+def _settlement_fingerprint(rows) -> set[tuple]:
+    return {
+        (row.reference, row.gateway_transaction_no, row.gross_vnd, row.fee_vnd, row.net_vnd)
+        for row in rows
+    }
+
+
+def new_settlement_batches(
+    session: Session, batches: Sequence[ParsedSettlement], *, source: str
+) -> tuple[list[ParsedSettlement], int]:
+    """(batches to store, batches already stored identically); refuse a batch that changed."""
+    references = [batch.batch_id for batch in batches]
+    stored = {
+        batch.batch_reference: batch
+        for batch in session.scalars(
+            select(SettlementBatch).where(SettlementBatch.batch_reference.in_(references))
+        )
+    }
+    numbers = [row.gateway_transaction_no for batch in batches for row in batch.rows]
+    known_numbers: dict[str, str] = {}
+    for start in range(0, len(numbers), 1000):
+        query = (
+            select(SettlementLine.gateway_transaction_no, SettlementBatch.batch_reference)
+            .join(SettlementBatch, SettlementLine.batch_id == SettlementBatch.id)
+            .where(SettlementLine.gateway_transaction_no.in_(numbers[start : start + 1000]))
+        )
+        known_numbers.update((number, batch) for number, batch in session.execute(query))
+    problems: list[Problem] = []
+    fresh: list[ParsedSettlement] = []
+    repeated = 0
+    for batch in batches:
+        earlier = stored.get(batch.batch_id)
+        if earlier is not None:
+            lines = session.scalars(
+                select(SettlementLine).where(SettlementLine.batch_id == earlier.id)
+            )
+            wanted = {
+                (r.our_reference, r.gateway_transaction_no, r.gross, r.fee, r.net)
+                for r in batch.rows
+            }
+            if _settlement_fingerprint(lines) == wanted and earlier.settlement_date == (
+                batch.settlement_date
+            ):
+                repeated += 1
+                continue
+            problems.append(
+                Problem(
+                    f"line {batch.rows[0].line_number}, column settlement_batch_id",
+                    f"batch {batch.batch_id} was imported before from {earlier.source_filename} "
+                    "with other payments, amounts or date; a reported payout cannot change",
+                )
+            )
+            continue
+        for row in batch.rows:
+            other = known_numbers.get(row.gateway_transaction_no)
+            if other is not None:
+                problems.append(
+                    Problem(
+                        f"line {row.line_number}, column vnp_TransactionNo",
+                        f"{row.gateway_transaction_no!r} is already stored in batch {other}",
+                    )
+                )
+        fresh.append(batch)
+    if problems:
+        raise ImportRejected(source, problems)
+    return fresh, repeated
+
+
+def insert_settlement_batch(
+    session: Session,
+    batch: ParsedSettlement,
+    *,
+    sha256: str,
+    filename: str,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Store one batch and its payments; returns the batch id."""
+    row = SettlementBatch(
+        batch_reference=batch.batch_id,
+        settlement_date=batch.settlement_date,
+        gross_vnd=batch.gross_total,
+        fee_vnd=batch.fee_total,
+        net_vnd=batch.net_total,
+        line_count=len(batch.rows),
+        source_sha256=sha256,
+        source_filename=filename,
+        imported_at=now,
+        imported_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    session.execute(
+        insert(SettlementLine.__table__),
+        [
+            {
+                "batch_id": row.id,
+                "reference": line.our_reference,
+                "gateway_transaction_no": line.gateway_transaction_no,
+                "pay_date": line.pay_date,
+                "gross_vnd": line.gross,
+                "fee_vnd": line.fee,
+                "net_vnd": line.net,
+                "line_number": line.line_number,
+                "raw": line.raw,
+            }
+            for line in batch.rows
+        ],
+    )
+    return row.id
