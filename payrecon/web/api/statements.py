@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask import current_app
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 from payrecon.db import request_session
 from payrecon.errors import StatementFormatError
@@ -13,7 +17,32 @@ from payrecon.statements import service
 from payrecon.statements.detect import FORMATS
 from payrecon.statements.xml_safety import DEFAULT_MAX_BYTES
 
-blp = Blueprint(
+
+class MultipartParser(FlaskParser):
+    """Adds the location ``multipart``: the form fields and the files of one request together."""
+
+    __location_map__: ClassVar[dict] = dict(
+        FlaskParser.__location_map__, multipart="load_multipart"
+    )
+
+    def load_multipart(self, req, schema):
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class UploadBlueprint(Blueprint):
+    """A blueprint whose ``multipart`` arguments are one multipart/form-data request body.
+
+    flask-smorest documents one request body per operation, so a file and the form fields
+    that come with it must be one schema in one location to appear together in OpenAPI.
+    """
+
+    ARGUMENTS_PARSER = MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]] = dict(
+        Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING, multipart="multipart/form-data"
+    )
+
+
+blp = UploadBlueprint(
     "api_statements",
     __name__,
     url_prefix="/api/v1/statements",
@@ -21,11 +50,8 @@ blp = Blueprint(
 )
 
 
-class StatementFile(Schema):
+class StatementUpload(Schema):
     file = Upload(required=True, metadata={"description": "the statement file"})
-
-
-class StatementOptions(Schema):
     format = fields.String(
         load_default="auto",
         validate=validate.OneOf(["auto", *FORMATS]),
@@ -73,13 +99,12 @@ def _read_upload(upload, max_bytes: int) -> bytes:
 
 
 @blp.post("")
-@blp.arguments(StatementOptions, location="form")
-@blp.arguments(StatementFile, location="files")
+@blp.arguments(StatementUpload, location="multipart")
 @blp.response(201, StatementImportOut, description="the file was imported")
 @blp.alt_response(200, schema=StatementImportOut, description="this exact file was imported before")
 @blp.alt_response(413, description="the upload is larger than PAYRECON_MAX_CONTENT_LENGTH")
 @blp.alt_response(422, description="the file cannot be read, or a statement is refused")
-def upload_statement(options: dict, files: dict):
+def upload_statement(upload_form: dict):
     """Import a statement file: all of its statements, or nothing.
 
     Refused with 422: an unreadable file, a statement in a currency other than VND, an account
@@ -87,15 +112,15 @@ def upload_statement(options: dict, files: dict):
     finding. Lines already stored (same bank reference, account, booking date and amount) are
     skipped and counted.
     """
-    upload = files["file"]
+    upload = upload_form["file"]
     max_bytes = int(current_app.config.get("STATEMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
     result = service.import_statement_file(
         request_session(),
         _read_upload(upload, max_bytes),
         filename=upload.filename or "upload",
         actor="api:statements",
-        fmt=options["format"],
-        account_number=options["account"],
+        fmt=upload_form["format"],
+        account_number=upload_form["account"],
         max_bytes=max_bytes,
     )
     body = {
