@@ -97,8 +97,7 @@ def import_statement_file(
     findings = store.statement_findings(session, statements, accounts)
 
     counters = store.stored_counts(session, statements, accounts)
-    total = sum(len(s.lines) for s in statements)
-    done = 0
+    counter = _ProgressCounter(progress, total=sum(len(s.lines) for s in statements))
     now = utcnow()
     statement_ids: list[int] = []
     credit_ids: list[int] = []
@@ -130,15 +129,15 @@ def import_statement_file(
         session.add(row)
         session.flush()
         statement_ids.append(row.id)
-        credit_ids += store.insert_lines(session, statement, selection.keep, row.id, account.id)
+        counter.advance(len(statement.lines) - len(selection.keep))  # skipped: handled
+        credit_ids += store.insert_lines(
+            session, statement, selection.keep, row.id, account.id, on_chunk=counter.advance
+        )
         stored += len(kept)
         skipped += selection.duplicates_skipped
         line_credits, line_debits = plan.money_totals(kept)
         credits += line_credits
         debits += line_debits
-        done += len(statement.lines)
-        if progress is not None:
-            progress(done, total)
     imports.remember_import(
         session, kind=IMPORT_KIND, sha256=sha256, filename=filename, rows=stored, actor=actor
     )
@@ -158,6 +157,20 @@ def import_statement_file(
         statement_ids=tuple(statement_ids),
         new_credit_line_ids=tuple(credit_ids),
     )
+
+
+class _ProgressCounter:
+    """Tells ``progress`` how many lines are handled (stored or skipped) as chunks complete."""
+
+    def __init__(self, progress: Progress | None, *, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if count and self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 def _with_account(statement: ParsedStatement, account_number: str) -> ParsedStatement:

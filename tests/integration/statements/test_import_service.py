@@ -62,23 +62,23 @@ def test_a_camt053_file_imports_every_statement_with_its_lines(db_session):
     assert [(line.kind, line.amount_vnd, line.direction) for line in lines] == [
         ("entry", 50_000, "C"),
         ("batch", 1_483_500, "C"),
-        ("entry", -50_000, "D"),
-        ("entry", -7_000, "D"),
         ("detail", 494_500, "C"),
         ("detail", 989_000, "C"),
+        ("entry", -50_000, "D"),
+        ("entry", -7_000, "D"),
         ("entry", 200_000, "C"),
     ]
     batch = lines[1]
     assert [line.parent_line_id for line in lines if line.kind == "detail"] == [batch.id] * 2
     assert batch.batch_id == "STL-20261031-01"
     assert batch.bank_reference == "FT26305000002"
-    reversal = lines[2]
+    reversal = lines[4]
     assert reversal.is_reversal is True
     assert lines[0].remittance_text == "PRK7M2Q9XA nop phi HS000123"
     assert lines[0].entry_reference == "NAPAS247-000001"
     assert "PRK7M2Q9XA nop phi HS000123</Ustrd>" in lines[0].raw
     assert lines[0].line_number == 34
-    assert lines[3].status == "PDNG"
+    assert lines[5].status == "PDNG"
     # the booked credits that may settle a payment: not the reversal, not the details
     assert result.new_credit_line_ids == (lines[0].id, lines[1].id, lines[6].id)
     assert result.statement_ids == (statements[0].id, statements[1].id)

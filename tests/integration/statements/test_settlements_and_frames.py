@@ -90,21 +90,21 @@ def test_the_bank_lines_frame_splits_explained_batches_and_keeps_money_int64(db_
     )
     frame = queries.load_bank_lines_frame(db_session, date(2026, 11, 1), date(2026, 11, 1))
     # the pending fee is left out; the batch of 1,483,500 becomes its two explained transfers
-    assert list(frame["amount_vnd"]) == [50_000, -50_000, 494_500, 989_000]
-    assert list(frame["direction"]) == ["C", "D", "C", "C"]
-    assert list(frame["is_reversal"]) == [False, True, False, False]
-    assert list(frame["kind"]) == ["entry", "entry", "detail", "detail"]
+    assert list(frame["amount_vnd"]) == [50_000, 494_500, 989_000, -50_000]
+    assert list(frame["direction"]) == ["C", "C", "C", "D"]
+    assert list(frame["is_reversal"]) == [False, False, False, True]
+    assert list(frame["kind"]) == ["entry", "detail", "detail", "entry"]
     batch_keys = list(frame["batch_key"])
-    assert batch_keys[:2] == ["", ""]
-    assert batch_keys[2] == batch_keys[3] == str(frame["entry_line_id"][2])
-    assert list(frame["batch_reference"])[2:] == ["STL-20261031-01"] * 2
+    assert batch_keys[0] == batch_keys[3] == ""
+    assert batch_keys[1] == batch_keys[2] == str(frame["entry_line_id"][1])
+    assert list(frame["batch_reference"]) == ["", "STL-20261031-01", "STL-20261031-01", ""]
     assert list(frame["remittance_text"]) == [
         "PRK7M2Q9XA nop phi HS000123",
-        "HOAN TRA GD FT26305000001",
         "VNPAY PRK7M2Q9XA",
         "VNPAY PRB4N8T1ZC",
+        "HOAN TRA GD FT26305000001",
     ]
-    assert list(frame["bank_reference"]) == ["FT26305000001", "FT26305000003", "", ""]
+    assert list(frame["bank_reference"]) == ["FT26305000001", "", "", "FT26305000003"]
     for column in ("line_id", "account_id", "amount_vnd", "statement_id", "entry_line_id"):
         assert frame[column].dtype == "int64", column
     assert str(frame["booking_date"].dtype).startswith("datetime64")
