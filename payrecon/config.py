@@ -41,9 +41,18 @@ def default_sqlite_url(instance_path: str | Path) -> str:
     return f"sqlite:///{Path(instance_path) / 'payrecon.sqlite'}"
 
 
+INSTANCE_SETTINGS = "settings.py"
+
+
 def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
-    """Defaults, then PAYRECON_* from the environment, then explicit overrides (tests)."""
+    """Defaults, then instance/settings.py, then PAYRECON_* from the environment, then overrides.
+
+    instance/settings.py is where `payrecon demo` writes the secrets it generates (a secret
+    key, the demo signing pair, the simulator's gateway settings), so every process of the
+    demo shares them; production sets the environment instead.
+    """
     app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(INSTANCE_SETTINGS, silent=True)
     app.config.from_prefixed_env("PAYRECON")
     if overrides:
         app.config.from_mapping(overrides)

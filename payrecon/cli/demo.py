@@ -17,7 +17,14 @@ from payrecon.db import get_engine, request_session, upgrade_to_head
 def demo(dossiers: int) -> None:
     """Migrate the database and load the demo data set (once)."""
     from payrecon.demo.load import load_demo
+    from payrecon.demo.settings import ensure_demo_settings
 
+    settings_path, written = ensure_demo_settings(current_app.instance_path)
+    if written:
+        click.echo(f"generated demo settings (secrets, not for production): {settings_path}")
+        click.echo("  restart any running payrecon process to pick them up")
+        current_app.config.from_pyfile(settings_path)
+        current_app.config.from_prefixed_env("PAYRECON")  # the environment still wins
     engine = get_engine()
     upgrade_to_head(engine)
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)} (migrated to head)")

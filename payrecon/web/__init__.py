@@ -6,12 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from payrecon.web import health, problems
+    from payrecon.observability import endpoint as metrics_endpoint
+    from payrecon.web import auth, health, problems
     from payrecon.web.api import dossiers, statements
     from payrecon.web.api.spec import api
 
     api.init_app(app)
+    auth.init_app(app)
+    auth.document_security(api.spec)
     problems.init_app(app)  # after the Api, so our handlers win
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics_endpoint.bp)  # /metrics: plain blueprint, not in OpenAPI
     for blueprint in (dossiers.blp, statements.blp):
         api.register_blueprint(blueprint)

@@ -1,7 +1,7 @@
 """statements: bank statements and their lines, gateway settlement batches and their lines
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-26
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import payrecon.db
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from payrecon.errors import StatementFormatError
 from payrecon.statements import service
 from payrecon.statements.detect import FORMATS
 from payrecon.statements.xml_safety import DEFAULT_MAX_BYTES
+from payrecon.web.auth import current_token, require_scope
 
 
 class MultipartParser(FlaskParser):
@@ -99,6 +100,7 @@ def _read_upload(upload, max_bytes: int) -> bytes:
 
 
 @blp.post("")
+@require_scope("statements:write")
 @blp.arguments(StatementUpload, location="multipart")
 @blp.response(201, StatementImportOut, description="the file was imported")
 @blp.alt_response(200, schema=StatementImportOut, description="this exact file was imported before")
@@ -110,7 +112,7 @@ def upload_statement(upload_form: dict):
     Refused with 422: an unreadable file, a statement in a currency other than VND, an account
     that is not a registered collection account. Balances that do not tie are imported with a
     finding. Lines already stored (same bank reference, account, booking date and amount) are
-    skipped and counted.
+    skipped and counted. Needs a token with the scope statements:write.
     """
     upload = upload_form["file"]
     max_bytes = int(current_app.config.get("STATEMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
@@ -118,7 +120,7 @@ def upload_statement(upload_form: dict):
         request_session(),
         _read_upload(upload, max_bytes),
         filename=upload.filename or "upload",
-        actor="api:statements",
+        actor=current_token().actor,
         fmt=upload_form["format"],
         account_number=upload_form["account"],
         max_bytes=max_bytes,
