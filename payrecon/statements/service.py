@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from payrecon import imports
 from payrecon.db import utcnow
 from payrecon.errors import StatementFormatError
-from payrecon.statements import plan, store
+from payrecon.statements import plan, settlement_store, store
 from payrecon.statements.detect import parse_statement_file
 from payrecon.statements.models import BankStatement
 from payrecon.statements.parsed import ParsedStatement
@@ -226,10 +226,12 @@ def import_settlement_file(
     if imports.find_import(session, SETTLEMENT_IMPORT_KIND, sha256):
         return SettlementImportResult(already_imported=True)
     batches = parse_settlement_csv(data, source=filename)
-    new_batches, repeated = store.new_settlement_batches(session, batches, source=filename)
+    new_batches, repeated = settlement_store.new_settlement_batches(
+        session, batches, source=filename
+    )
     now = utcnow()
     batch_ids = [
-        store.insert_settlement_batch(
+        settlement_store.insert_settlement_batch(
             session, batch, sha256=sha256, filename=filename, actor=actor, now=now
         )
         for batch in new_batches
