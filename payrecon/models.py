@@ -11,4 +11,5 @@ import payrecon.imports
 import payrecon.invoices.models
 import payrecon.jobruns.models
 import payrecon.outbox
-import payrecon.payments.models  # noqa: F401
+import payrecon.payments.models
+import payrecon.statements.models  # noqa: F401

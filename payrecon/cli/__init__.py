@@ -14,6 +14,7 @@ from payrecon.cli import (
     dossiers,
     invoices,
     payments,
+    statements,
 )
 
 cli = FlaskGroup(
@@ -26,6 +27,7 @@ for module in (
     dossiers,
     payments,
     invoices,
+    statements,
     demo,
     auth,
 ):

@@ -1,6 +1,16 @@
 """Bank statements and gateway settlement reports.
 
-This domain owns reading what banks and the card gateway tell us about money that moved.
+This domain owns reading what banks and the card gateway tell us about money that moved, and
+storing it as immutable evidence (tables in ``models``).
+
+Front door (``service``; each call one transaction):
+- ``import_statement_file(session, data, *, filename, actor, fmt="auto", account_number=None,
+  max_bytes=..., progress=None) -> StatementImportResult``: all statements of a file or none;
+  ``result.new_credit_line_ids`` are the booked credits other domains may settle payments with.
+- ``import_settlement_file(session, data, *, filename, actor, max_bytes=...)``.
+Reads (``queries``): ``load_bank_lines_frame`` / ``load_settlements_frame`` for reconciliation,
+``get_statement``, ``statement_lines``. The import's pure decisions are in ``plan``; its bulk
+inserts in ``store`` and ``settlement_store``.
 
 Pure parsers (bytes in, located rows out; no database, no Flask):
 - ``detect.parse_statement_file(data, filename, fmt="auto")``: the front door for statements;

@@ -90,6 +90,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token]] = {
         "/api/v1/payments/1/refunds/1/transferred",
         Token("payments:refund"),
     ),
+    ("POST", "/api/v1/statements"): ("/api/v1/statements", Token("statements:write")),
     # VNPAY authenticates with its HMAC signature, not with a token or a session.
     ("GET", "/gateway/vnpay/ipn"): ("/gateway/vnpay/ipn", Public()),
     ("GET", "/gateway/vnpay/return"): ("/gateway/vnpay/return", Public()),
