@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from payrecon.reconciliation.frames import EXCEPTIONS
+from payrecon.reconciliation.frames import EXCEPTIONS, is_in
 
 UNMATCHED_CREDIT = "unmatched_credit"
 MISSING_CREDIT = "missing_credit"
@@ -155,7 +155,7 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
     """
     findings: list[Finding] = []
     by_code = dossiers.set_index("dossier_code")
-    known = paying["dossier_code"].isin(by_code.index)
+    known = is_in(paying["dossier_code"], by_code.index)
     for row in paying[~known].itertuples(index=False):
         findings.append(
             Finding(
@@ -204,7 +204,7 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
                 )
             )
     marked = dossiers[
-        dossiers["marked_paid"] & ~dossiers["dossier_code"].isin(paying["dossier_code"])
+        dossiers["marked_paid"] & ~is_in(dossiers["dossier_code"], paying["dossier_code"])
     ]
     for row in marked.itertuples(index=False):
         findings.append(

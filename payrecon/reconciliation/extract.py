@@ -19,6 +19,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from payrecon.payments.references import (
     ALPHABET,
@@ -29,11 +31,13 @@ from payrecon.payments.references import (
     is_valid_reference,
 )
 
-_SEPARATORS = "[^a-z0-9]*"
-_PREFIX_PATTERN = _SEPARATORS.join(re.escape(char.lower()) for char in PREFIX)
-# One regex match per prefix in the compact text, as long as the prefix cannot overlap itself.
-_PREFIX_COUNT = f"(?i){_PREFIX_PATTERN}"
-_READING = f"(?i)({_PREFIX_PATTERN}(?:{_SEPARATORS}[a-z0-9]){{{REFERENCE_LENGTH - len(PREFIX)}}})"
+_SEPARATORS = "[^A-Z0-9]*"
+# Matched case-insensitively, once per prefix in the compact text (the prefix cannot overlap
+# itself, checked below).
+_PREFIX_PATTERN = _SEPARATORS.join(re.escape(char) for char in PREFIX)
+_READING_UPPER = (
+    f"(?P<reading>{_PREFIX_PATTERN}(?:{_SEPARATORS}[A-Z0-9]){{{REFERENCE_LENGTH - len(PREFIX)}}})"
+)
 _VIETNAMESE_MARKS = "[\u0300-\u036f]"
 _PREFIX_CANNOT_OVERLAP = all(
     not PREFIX.endswith(PREFIX[:size]) for size in range(1, len(PREFIX))
@@ -47,51 +51,69 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
 
     `order` counts references within one text from 0, in order of appearance. Rows are sorted
     by the position of their text in `texts`, then by order; texts without a reference have
-    no row.
+    no row. The index of `texts` must be unique.
     """
-    texts = texts.astype("str").fillna("")
-    position = pd.Series(np.arange(len(texts)), index=texts.index)
-    is_ascii = texts.str.isascii()
-    folded = _fold_marks(texts[~is_ascii])
-    foldable = folded.str.isascii()
-    prepared = pd.concat([texts[is_ascii], folded[foldable]])
-    needs_exact = [texts.index[~is_ascii][~foldable.to_numpy()]]
+    if not texts.index.is_unique:
+        raise ValueError("find_references needs texts with a unique index")
+    keys = texts.index.to_numpy()
+    strings = pa.array(texts.astype("str").fillna("").to_numpy(dtype=object), type=pa.string())
+    is_ascii = pc.string_is_ascii(strings).to_numpy(zero_copy_only=False)
+    folded = _fold_marks(strings)
+    foldable = pc.string_is_ascii(folded).to_numpy(zero_copy_only=False)
+    prepared = pc.if_else(pa.array(is_ascii), strings, folded)
+    readable = is_ascii | foldable
 
-    prefix_count = prepared.str.count(_PREFIX_COUNT)
+    prefix_count = pc.count_substring_regex(prepared, _PREFIX_PATTERN, ignore_case=True)
+    prefix_count = prefix_count.to_numpy(zero_copy_only=False)
     if _PREFIX_CANNOT_OVERLAP:
-        single = prepared[prefix_count == 1]
-        needs_exact.append(prefix_count.index[prefix_count >= 2])
+        single = readable & (prefix_count == 1)
+        needs_exact = ~readable | (prefix_count >= 2)
     else:  # pragma: no cover - the prefix is "PR"; kept exact if it ever changes
-        single = prepared.iloc[:0]
-        needs_exact.append(prefix_count.index[prefix_count >= 1])
+        single = np.zeros(len(keys), dtype=bool)
+        needs_exact = ~readable | (prefix_count >= 1)
 
-    readings = single.str.extract(_READING, expand=False).dropna()
-    candidates = readings.str.replace("[^A-Za-z0-9]", "", regex=True).str.upper()
-    found = candidates[are_valid_references(candidates)]
-    fast = pd.DataFrame({"key": found.index, "reference": found.to_numpy(), "order": 0})
+    rows = np.flatnonzero(single)
+    readings = pc.struct_field(
+        pc.extract_regex(pc.utf8_upper(prepared.take(pa.array(rows))), _READING_UPPER),
+        [0],
+    )
+    has_reading = pc.is_valid(readings).to_numpy(zero_copy_only=False)
+    candidates = pc.replace_substring_regex(readings.filter(pa.array(has_reading)), "[^A-Z0-9]", "")
+    candidate_rows = rows[has_reading]
+    valid = are_valid_references(pd.Series(candidates.to_numpy(zero_copy_only=False)))
+    fast = pd.DataFrame(
+        {
+            "key": keys[candidate_rows[valid]],
+            "reference": candidates.filter(pa.array(valid)).to_numpy(zero_copy_only=False),
+            "order": 0,
+            "position": candidate_rows[valid],
+        }
+    )
 
-    exact_rows: list[tuple[object, str, int]] = []
-    for key in pd.Index([]).append(needs_exact):
-        for order, reference in enumerate(extract_references(texts.loc[key])):
-            exact_rows.append((key, reference, order))
-    exact = pd.DataFrame(exact_rows, columns=list(RESULT_COLUMNS))
+    exact_rows: list[tuple[object, str, int, int]] = []
+    for position in np.flatnonzero(needs_exact).tolist():
+        text = strings[position].as_py()
+        for order, reference in enumerate(extract_references(text)):
+            exact_rows.append((keys[position], reference, order, position))
+    exact = pd.DataFrame(exact_rows, columns=[*RESULT_COLUMNS, "position"])
 
     result = pd.concat([fast, exact], ignore_index=True)
-    result["reference"] = result["reference"].astype("str")
-    result["order"] = result["order"].astype("int64")
-    sort_position = position.loc[result["key"]].to_numpy()
-    result = result.iloc[np.lexsort((result["order"].to_numpy(), sort_position))]
-    return result.reset_index(drop=True)
-
-
-def _fold_marks(texts: pd.Series) -> pd.Series:
-    """Vietnamese text with its marks removed: what fold_to_ascii does for Vietnamese."""
-    return (
-        texts.str.replace("đ", "d", regex=False)
-        .str.replace("Đ", "D", regex=False)
-        .str.normalize("NFKD")
-        .str.replace(_VIETNAMESE_MARKS, "", regex=True)
+    result = result.sort_values(["position", "order"], kind="stable", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "key": result["key"].to_numpy(),
+            "reference": result["reference"].astype("str"),
+            "order": result["order"].astype("int64"),
+        }
     )
+
+
+def _fold_marks(strings: pa.Array) -> pa.Array:
+    """Text with its Vietnamese marks removed: what fold_to_ascii does for Vietnamese."""
+    text = pc.replace_substring(strings, "đ", "d")
+    text = pc.replace_substring(text, "Đ", "D")
+    text = pc.utf8_normalize(text, "NFKD")
+    return pc.replace_substring_regex(text, _VIETNAMESE_MARKS, "")
 
 
 def _check_tables() -> np.ndarray | None:
@@ -127,24 +149,27 @@ for _value, _symbol in enumerate(ALPHABET):
 
 
 def are_valid_references(candidates: pd.Series) -> np.ndarray:
-    """Vectorised `is_valid_reference` for upper-case ASCII strings of any length."""
+    """Vectorised `is_valid_reference`: one bool per candidate string."""
     if len(candidates) == 0:
         return np.zeros(0, dtype=bool)
-    texts = candidates.astype("str")
-    right_length = (texts.str.len() == REFERENCE_LENGTH).to_numpy() & (
-        texts.str.startswith(PREFIX).to_numpy()
-    )
-    result = np.zeros(len(texts), dtype=bool)
+    strings = pa.array(candidates.astype("str").fillna("").to_numpy(dtype=object), type=pa.string())
     if _TABLES is None:  # pragma: no cover - only if the check scheme changes
-        return np.array([is_valid_reference(text) for text in texts], dtype=bool)
-    chosen = texts[right_length]
-    if not chosen.str.isascii().all():
-        return np.array([is_valid_reference(text) for text in texts], dtype=bool)
-    raw = np.frombuffer("".join(chosen).encode("ascii"), dtype=np.uint8)
+        return np.array([is_valid_reference(text) for text in strings.to_pylist()], dtype=bool)
+    shaped = pc.and_(
+        pc.equal(pc.binary_length(strings), REFERENCE_LENGTH), pc.starts_with(strings, PREFIX)
+    ).to_numpy(zero_copy_only=False)
+    result = np.zeros(len(strings), dtype=bool)
+    chosen = strings.filter(pa.array(shaped))
+    # Every chosen string is REFERENCE_LENGTH bytes, so the data buffer is a plain matrix.
+    chosen = pa.concat_arrays([chosen]) if len(chosen) else chosen
+    offsets = np.frombuffer(chosen.buffers()[1], dtype=np.int32)[
+        chosen.offset : chosen.offset + len(chosen) + 1
+    ]
+    raw = np.frombuffer(chosen.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     values = _SYMBOL_VALUE[raw].reshape(-1, REFERENCE_LENGTH)
     in_alphabet = (values >= 0).all(axis=1)
     payload = np.where(values[:, :-1] >= 0, values[:, :-1], 0)
     shares = _TABLES[np.arange(REFERENCE_LENGTH - 1), payload]
     expected_check = np.bitwise_xor.reduce(shares, axis=1)
-    result[right_length] = in_alphabet & (expected_check == values[:, -1])
+    result[shaped] = in_alphabet & (expected_check == values[:, -1])
     return result

@@ -11,9 +11,6 @@ alternatives (rank 2, 3, ...). A pair with a rival ranked exactly as well is fla
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import numpy as np
 import pandas as pd
 
@@ -21,26 +18,54 @@ from payrecon.reconciliation.frames import PROPOSALS
 from payrecon.reconciliation.matching import greedy_pairs
 
 EARLIEST_DAY_DISTANCE = -1  # a credit booked the day before the payment's date (cut-off times)
-_WORD = re.compile(r"[A-Z0-9]+")
+_VIETNAMESE_MARKS = "[\u0300-\u036f]"
 
 
-def words(text: str) -> list[str]:
-    """Upper-case ASCII words of `text`, Vietnamese marks folded: 'Trần Đức' -> ['TRAN', 'DUC']."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _WORD.findall(folded.upper())
+def words(texts: pd.Series) -> pd.DataFrame:
+    """Upper-case ASCII words of each text, marks folded: columns key (index label), word.
+
+    'Trần Đức' gives TRAN and DUC; each word once per text.
+    """
+    folded = (
+        texts.astype("str")
+        .str.replace("đ", "d", regex=False)
+        .str.replace("Đ", "D", regex=False)
+        .str.normalize("NFKD")
+        .str.replace(_VIETNAMESE_MARKS, "", regex=True)
+        .str.upper()
+        .str.replace("[^A-Z0-9]+", " ", regex=True)
+        .str.strip()
+    )
+    exploded = folded.str.split(" ").explode()
+    exploded = exploded[exploded.notna() & (exploded != "")]
+    frame = pd.DataFrame({"key": exploded.index, "word": exploded.to_numpy()})
+    return frame.drop_duplicates(ignore_index=True)
 
 
-def name_similarity(name: str, text: str) -> float:
-    """Share of the name's words found in the text (or 1.0 if the text holds the name glued)."""
-    name_words = words(name)
-    if not name_words:
-        return 0.0
-    text_words = words(text)
-    if "".join(name_words) in "".join(text_words):
-        return 1.0
-    present = set(text_words)
-    return sum(word in present for word in name_words) / len(name_words)
+def name_similarity(pairs: pd.DataFrame, texts: pd.Series, names: pd.Series) -> np.ndarray:
+    """For each (line_id, payment_id) pair, the share of the applicant's name words in the text.
+
+    `texts` is indexed by line_id, `names` by payment_id. Vectorised: words are exploded and
+    joined, so the cost grows with the number of pairs times name words, not with Python calls.
+    """
+    if pairs.empty:
+        return np.zeros(0)
+    name_words = words(names).rename(columns={"key": "payment_id"})
+    text_words = words(texts).rename(columns={"key": "line_id"})
+    name_sizes = name_words.groupby("payment_id").size()
+    keys = pairs[["line_id", "payment_id"]]
+    hits = (
+        keys.merge(name_words, on="payment_id")
+        .merge(text_words, on=["line_id", "word"])
+        .groupby(["line_id", "payment_id"])
+        .size()
+        .rename("hits")
+    )
+    joined = keys.join(hits, on=["line_id", "payment_id"]).join(
+        name_sizes.rename("size"), on="payment_id"
+    )
+    share = joined["hits"].fillna(0) / joined["size"]
+    return share.fillna(0.0).round(4).to_numpy(dtype="float64")
 
 
 def propose(
@@ -58,8 +83,8 @@ def propose(
         window_days: how many days a credit may be booked after the payment's date.
         alternatives: how many unassigned candidates to list after the assigned one.
     """
-    pairs = credits[["line_id", "amount_vnd", "booking_date", "remittance_text"]].merge(
-        candidates[["payment_id", "amount_vnd", "payment_date", "applicant_name"]],
+    pairs = credits[["line_id", "amount_vnd", "booking_date"]].merge(
+        candidates[["payment_id", "amount_vnd", "payment_date"]],
         on="amount_vnd",
     )
     distance = (pairs["booking_date"] - pairs["payment_date"]).dt.days
@@ -68,11 +93,14 @@ def propose(
     )
     if pairs.empty:
         return _empty()
+    texts = credits.set_index("line_id")["remittance_text"]
+    names = candidates.set_index("payment_id")["applicant_name"]
     pairs = pairs.assign(
-        name_similarity=[
-            name_similarity(name, text)
-            for name, text in zip(pairs["applicant_name"], pairs["remittance_text"], strict=True)
-        ],
+        name_similarity=name_similarity(
+            pairs,
+            texts[texts.index.isin(pairs["line_id"])],
+            names[names.index.isin(pairs["payment_id"])],
+        ),
         closeness=pairs["day_distance"].abs(),
     )
     pairs = pairs.sort_values(
@@ -111,7 +139,7 @@ def propose(
             "payment_id": result["payment_id"].astype("int64"),
             "amount_vnd": result["amount_vnd"].astype("int64"),
             "day_distance": result["day_distance"].astype("int64"),
-            "name_similarity": result["name_similarity"].astype("float64").round(4),
+            "name_similarity": result["name_similarity"].astype("float64"),
             "confidence": confidence.astype("float64"),
             "is_near_tie": near_tie.astype("bool"),
         }
