@@ -56,31 +56,36 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
     if not texts.index.is_unique:
         raise ValueError("find_references needs texts with a unique index")
     keys = texts.index.to_numpy()
-    strings = pa.array(texts.astype("str").fillna("").to_numpy(dtype=object), type=pa.string())
+    strings = _arrow_strings(texts)
     is_ascii = pc.string_is_ascii(strings).to_numpy(zero_copy_only=False)
-    folded = _fold_marks(strings)
+    ascii_rows = np.flatnonzero(is_ascii)
+    other_rows = np.flatnonzero(~is_ascii)
+    # Fold only the rows that need it: most bank text is ASCII already.
+    folded = _fold_marks(strings.take(pa.array(other_rows)))
     foldable = pc.string_is_ascii(folded).to_numpy(zero_copy_only=False)
-    prepared = pc.if_else(pa.array(is_ascii), strings, folded)
-    readable = is_ascii | foldable
-
-    prefix_count = pc.count_substring_regex(prepared, _PREFIX_PATTERN, ignore_case=True)
+    readable_rows = np.concatenate([ascii_rows, other_rows[foldable]])
+    prepared = pc.ascii_upper(
+        pa.concat_arrays([strings.take(pa.array(ascii_rows)), folded.filter(pa.array(foldable))])
+    )
+    prefix_count = pc.count_substring_regex(prepared, _PREFIX_PATTERN)
     prefix_count = prefix_count.to_numpy(zero_copy_only=False)
+    needs_exact = np.zeros(len(keys), dtype=bool)
+    needs_exact[other_rows[~foldable]] = True
     if _PREFIX_CANNOT_OVERLAP:
-        single = readable & (prefix_count == 1)
-        needs_exact = ~readable | (prefix_count >= 2)
+        single = prefix_count == 1
+        needs_exact[readable_rows[prefix_count >= 2]] = True
     else:  # pragma: no cover - the prefix is "PR"; kept exact if it ever changes
-        single = np.zeros(len(keys), dtype=bool)
-        needs_exact = ~readable | (prefix_count >= 1)
+        single = np.zeros(len(prefix_count), dtype=bool)
+        needs_exact[readable_rows[prefix_count >= 1]] = True
 
-    rows = np.flatnonzero(single)
+    rows = readable_rows[single]
     readings = pc.struct_field(
-        pc.extract_regex(pc.utf8_upper(prepared.take(pa.array(rows))), _READING_UPPER),
-        [0],
+        pc.extract_regex(prepared.filter(pa.array(single)), _READING_UPPER), [0]
     )
     has_reading = pc.is_valid(readings).to_numpy(zero_copy_only=False)
     candidates = pc.replace_substring_regex(readings.filter(pa.array(has_reading)), "[^A-Z0-9]", "")
     candidate_rows = rows[has_reading]
-    valid = are_valid_references(pd.Series(candidates.to_numpy(zero_copy_only=False)))
+    valid = _valid_in_arrow(candidates)
     fast = pd.DataFrame(
         {
             "key": keys[candidate_rows[valid]],
@@ -108,6 +113,21 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
     )
 
 
+def _arrow_strings(texts: pd.Series) -> pa.Array:
+    """The texts as one pyarrow string array, '' for missing; no copy when already arrow."""
+    try:
+        strings = pa.array(texts.astype("str"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # pragma: no cover - python-backed strings
+        strings = pa.array(texts.astype(object).to_numpy(), type=pa.string())
+    if isinstance(strings, pa.ChunkedArray):  # pragma: no cover - depends on pandas internals
+        strings = (
+            pa.concat_arrays(strings.chunks) if strings.num_chunks else pa.array([], pa.string())
+        )
+    if strings.type != pa.string():
+        strings = strings.cast(pa.string())
+    return pc.fill_null(strings, "")
+
+
 def _fold_marks(strings: pa.Array) -> pa.Array:
     """Text with its Vietnamese marks removed: what fold_to_ascii does for Vietnamese."""
     text = pc.replace_substring(strings, "đ", "d")
@@ -127,7 +147,7 @@ def _check_tables() -> np.ndarray | None:
     """
     payload_length = REFERENCE_LENGTH - 1
     zero = ALPHABET[0]
-    tables = np.zeros((payload_length, len(ALPHABET)), dtype=np.int64)
+    tables = np.zeros((payload_length, len(ALPHABET)), dtype=np.uint8)
     for place in range(payload_length):
         for value, symbol in enumerate(ALPHABET):
             payload = zero * place + symbol + zero * (payload_length - place - 1)
@@ -143,7 +163,8 @@ def _check_tables() -> np.ndarray | None:
 
 
 _TABLES = _check_tables()
-_SYMBOL_VALUE = np.full(256, -1, dtype=np.int64)
+_NOT_A_SYMBOL = 255
+_SYMBOL_VALUE = np.full(256, _NOT_A_SYMBOL, dtype=np.uint8)
 for _value, _symbol in enumerate(ALPHABET):
     _SYMBOL_VALUE[ord(_symbol)] = _value
 
@@ -152,7 +173,10 @@ def are_valid_references(candidates: pd.Series) -> np.ndarray:
     """Vectorised `is_valid_reference`: one bool per candidate string."""
     if len(candidates) == 0:
         return np.zeros(0, dtype=bool)
-    strings = pa.array(candidates.astype("str").fillna("").to_numpy(dtype=object), type=pa.string())
+    return _valid_in_arrow(_arrow_strings(candidates))
+
+
+def _valid_in_arrow(strings: pa.Array) -> np.ndarray:
     if _TABLES is None:  # pragma: no cover - only if the check scheme changes
         return np.array([is_valid_reference(text) for text in strings.to_pylist()], dtype=bool)
     shaped = pc.and_(
@@ -167,9 +191,10 @@ def are_valid_references(candidates: pd.Series) -> np.ndarray:
     ]
     raw = np.frombuffer(chosen.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     values = _SYMBOL_VALUE[raw].reshape(-1, REFERENCE_LENGTH)
-    in_alphabet = (values >= 0).all(axis=1)
-    payload = np.where(values[:, :-1] >= 0, values[:, :-1], 0)
-    shares = _TABLES[np.arange(REFERENCE_LENGTH - 1), payload]
-    expected_check = np.bitwise_xor.reduce(shares, axis=1)
+    in_alphabet = (values != _NOT_A_SYMBOL).all(axis=1)
+    expected_check = np.zeros(len(values), dtype=np.uint8)
+    for place in range(REFERENCE_LENGTH - 1):
+        # Symbols outside the alphabet read as 0 here; in_alphabet rules those rows out.
+        expected_check ^= _TABLES[place][values[:, place] & 31]
     result[shaped] = in_alphabet & (expected_check == values[:, -1])
     return result

@@ -269,6 +269,19 @@ def _check_signs(lines: pd.DataFrame) -> None:
 
 
 def _check_net(settlements: pd.DataFrame) -> None:
+    repeated = settlements["reference"][settlements["reference"].duplicated()]
+    if len(repeated):
+        raise InvalidInput(
+            f"settlements.reference {repeated.iloc[0]!r} is settled twice",
+            where="settlements.reference",
+        )
+    per_batch = settlements.groupby("batch_id")[["batch_reference", "settlement_date"]].nunique()
+    if (per_batch > 1).any(axis=None):
+        batch_id = per_batch.index[(per_batch > 1).any(axis=1)][0]
+        raise InvalidInput(
+            f"settlements batch {batch_id} has more than one batch_reference or settlement_date",
+            where="settlements.batch_id",
+        )
     wrong = settlements[settlements["net_vnd"] != settlements["gross_vnd"] - settlements["fee_vnd"]]
     if len(wrong):
         row = wrong.iloc[0]

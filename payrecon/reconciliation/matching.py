@@ -294,30 +294,47 @@ def match_settlements(
         )
         result.decided_line_ids.update(chosen["line_id"].tolist())
         result.decided_payment_ids.update(int(i) for i in rows.loc[known, "payment_id"])
-        for row in rows[~known | (rows["gross_vnd"] != rows["payment_amount_vnd"])].itertuples(
-            index=False
-        ):
-            unknown = pd.isna(row.payment_id)
-            ids = {"batch": (row.batch_id,), "line": (row.line_id,)}
-            if not unknown:
-                ids["payment"] = (int(row.payment_id),)
-            result.findings.append(
-                Finding(
-                    k.SETTLEMENT_MISMATCH,
-                    int(row.gross_vnd) - (0 if unknown else int(row.payment_amount_vnd)),
-                    ids,
-                    {
-                        "reference": row.reference,
-                        "gross_vnd": int(row.gross_vnd),
-                        "reason": "unknown_reference" if unknown else "gross_differs",
-                    },
-                )
-            )
+        result.findings.extend(_batch_row_findings(rows, known))
     result.matches = pd.concat(parts, ignore_index=True)
     unmatched = batches[
         ~batches["batch_id"].isin(taken_batches) & ~batches["batch_id"].isin(by_date["batch_id"])
     ]
     return result, unmatched
+
+
+def _batch_row_findings(rows: pd.DataFrame, known: pd.Series) -> list[Finding]:
+    """Inside a matched batch: rows for references we do not know, and gross amounts that
+    differ from the payment's. They hold nothing: the batch's money is matched."""
+    findings = []
+    for (batch_id, line_id), unknown in rows[~known].groupby(["batch_id", "line_id"]):
+        findings.append(
+            Finding(
+                k.SETTLEMENT_MISMATCH,
+                int(unknown["gross_vnd"].sum()),
+                {"batch": (batch_id,), "line": (line_id,)},
+                {"references": sorted(unknown["reference"]), "reason": "unknown_reference"},
+            )
+        )
+    differs = rows[known & (rows["gross_vnd"] != rows["payment_amount_vnd"])]
+    for row in differs.itertuples(index=False):
+        findings.append(
+            Finding(
+                k.SETTLEMENT_MISMATCH,
+                int(row.gross_vnd - row.payment_amount_vnd),
+                {
+                    "batch": (row.batch_id,),
+                    "line": (row.line_id,),
+                    "payment": (int(row.payment_id),),
+                },
+                {
+                    "reference": row.reference,
+                    "gross_vnd": int(row.gross_vnd),
+                    "expected_vnd": int(row.payment_amount_vnd),
+                    "reason": "gross_differs",
+                },
+            )
+        )
+    return findings
 
 
 def _ids(payments: pd.DataFrame) -> pd.Series:
