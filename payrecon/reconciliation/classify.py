@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from payrecon.reconciliation.frames import EXCEPTIONS, is_in
+from payrecon.reconciliation.frames import EXCEPTIONS
 
 UNMATCHED_CREDIT = "unmatched_credit"
 MISSING_CREDIT = "missing_credit"
@@ -154,8 +154,19 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
     just confirmed). Refunded amounts are netted before comparing with the fee.
     """
     findings: list[Finding] = []
-    by_code = dossiers.set_index("dossier_code")
-    known = is_in(paying["dossier_code"], by_code.index)
+    # Dossier codes as numbers once: a million string lookups would dominate otherwise.
+    numbers, codes = pd.factorize(
+        pd.concat([dossiers["dossier_code"], paying["dossier_code"]], ignore_index=True)
+    )
+    dossier_number, paying_number = numbers[: len(dossiers)], numbers[len(dossiers) :]
+    has_dossier = np.zeros(len(codes), dtype=bool)
+    has_dossier[dossier_number] = True
+    is_cancelled = np.zeros(len(codes), dtype=bool)
+    is_cancelled[dossier_number] = dossiers["status"].eq("cancelled").to_numpy()
+    fee_due = np.zeros(len(codes), dtype=np.int64)
+    fee_due[dossier_number] = dossiers["fee_due_vnd"].to_numpy()
+
+    known = has_dossier[paying_number]
     for row in paying[~known].itertuples(index=False):
         findings.append(
             Finding(
@@ -165,10 +176,9 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
                 {"payment_status": row.status},
             )
         )
-    on_known = paying[known].assign(net_vnd=lambda f: f["amount_vnd"] - f["refunded_vnd"])
-    status = by_code["status"]
-    cancelled = on_known["dossier_code"].map(status).eq("cancelled")
-    for row in on_known[cancelled].itertuples(index=False):
+    net = (paying["amount_vnd"] - paying["refunded_vnd"]).to_numpy()
+    cancelled = known & is_cancelled[paying_number]
+    for row in paying[cancelled].assign(net_vnd=net[cancelled]).itertuples(index=False):
         findings.append(
             Finding(
                 CANCELLED_DOSSIER,
@@ -177,35 +187,38 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
                 {"refund_due_vnd": int(row.net_vnd)},
             )
         )
-    live = on_known[~cancelled]
-    totals = live.groupby("dossier_code", sort=True).agg(
-        paid_vnd=("net_vnd", "sum"), payment_count=("payment_id", "size")
-    )
-    totals["fee_due_vnd"] = by_code["fee_due_vnd"].reindex(totals.index)
-    off = totals[totals["paid_vnd"] != totals["fee_due_vnd"]]
-    if len(off):
-        payment_ids = live[live["dossier_code"].isin(off.index)].groupby("dossier_code")[
-            "payment_id"
-        ]
-        ids_by_code = {code: tuple(sorted(ids)) for code, ids in payment_ids}
-        for code, row in off.iterrows():
-            difference = int(row["paid_vnd"] - row["fee_due_vnd"])
-            twice = row["payment_count"] >= 2 and difference > 0
+    live = known & ~cancelled
+    live_number = paying_number[live]
+    paid = pd.Series(net[live]).groupby(live_number).sum()
+    counts = pd.Series(np.ones(len(live_number), dtype=np.int64)).groupby(live_number).sum()
+    off_numbers = paid.index[paid.to_numpy() != fee_due[paid.index]]
+    if len(off_numbers):
+        live_rows = paying[live]
+        is_off = np.isin(live_number, off_numbers)
+        ids_by_number = (
+            pd.Series(live_rows["payment_id"].to_numpy()[is_off])
+            .groupby(live_number[is_off])
+            .agg(lambda ids: tuple(sorted(int(i) for i in ids)))
+        )
+        for number in sorted(off_numbers, key=lambda n: codes[n]):
+            code = codes[number]
+            difference = int(paid[number] - fee_due[number])
+            twice = counts[number] >= 2 and difference > 0
             findings.append(
                 Finding(
                     DUPLICATE_PAYMENT if twice else FEE_MISMATCH,
                     difference,
-                    {"payment": ids_by_code[code], "dossier": (code,)},
+                    {"payment": ids_by_number[number], "dossier": (code,)},
                     {
-                        "paid_vnd": int(row["paid_vnd"]),
-                        "fee_due_vnd": int(row["fee_due_vnd"]),
+                        "paid_vnd": int(paid[number]),
+                        "fee_due_vnd": int(fee_due[number]),
                         "reason": "dossier_paid_twice" if twice else "fee_differs",
                     },
                 )
             )
-    marked = dossiers[
-        dossiers["marked_paid"] & ~is_in(dossiers["dossier_code"], paying["dossier_code"])
-    ]
+    has_paying = np.zeros(len(codes), dtype=bool)
+    has_paying[paying_number] = True
+    marked = dossiers[dossiers["marked_paid"].to_numpy() & ~has_paying[dossier_number]]
     for row in marked.itertuples(index=False):
         findings.append(
             Finding(

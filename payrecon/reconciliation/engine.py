@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from payrecon.reconciliation import classify as k
@@ -118,7 +119,11 @@ def reconcile(
     by_reference = match_by_reference(credits, found_credits, payments)
     left = credits[~credits["line_id"].isin(by_reference.decided_line_ids)]
     by_batch, unmatched_batches = match_settlements(
-        left, settlements, payments, credit_days=settings.settlement_credit_days
+        left,
+        settlements,
+        payments,
+        credit_days=settings.settlement_credit_days,
+        taken_payment_ids=by_reference.decided_payment_ids,
     )
     _settled_by_gateway_wins(by_reference, by_batch)
 
@@ -149,7 +154,7 @@ def reconcile(
         payments["method"].eq("vietqr")
         & payments["status"].isin(PROPOSABLE_STATUSES)
         & ~payments["payment_id"].isin(decided_payments)
-    ].assign(applicant_name=lambda f: f["dossier_code"].map(names).fillna("").astype("str"))
+    ].assign(applicant_name=lambda f: _names_or_blank(f["dossier_code"], names))
     proposals = propose(
         credits[credits["line_id"].isin(undecided)],
         candidates,
@@ -182,6 +187,11 @@ def reconcile(
         exceptions=findings_frame(findings, previous_resolutions),
         awaiting=awaiting,
     )
+
+
+def _names_or_blank(codes: pd.Series, names: pd.Series) -> pd.Series:
+    found = codes.map(names)
+    return found.astype(object).where(found.notna(), "").astype("str")
 
 
 def _references(lines: pd.DataFrame) -> pd.DataFrame:
@@ -316,12 +326,16 @@ def _numbered(matches: pd.DataFrame) -> pd.DataFrame:
         return empty_matches().assign(match_no=pd.Series(dtype="int64"))[
             ["match_no", *empty_matches().columns]
         ]
-    split = matches["rule"].eq("reference_split")
-    anchor = matches["line_id"].where(
-        ~split, matches.groupby(["rule", "payment_id"])["line_id"].transform("min")
-    )
-    match_no = anchor.rank(method="dense").astype("int64")
+    split = matches["rule"].eq("reference_split").to_numpy()
+    anchor = matches["line_id"].to_numpy().copy()
+    if split.any():
+        first_line = matches[split].groupby("payment_id")["line_id"].transform("min")
+        anchor[split] = first_line.to_numpy()
+    match_no = np.unique(anchor, return_inverse=True)[1].astype("int64") + 1
     numbered = matches.assign(match_no=match_no)
-    numbered = numbered.sort_values(["match_no", "payment_id", "line_id"], kind="stable")
+    order = np.lexsort(
+        (numbered["line_id"].to_numpy(), numbered["payment_id"].to_numpy(), match_no)
+    )
+    numbered = numbered.iloc[order]
     columns = ["match_no", *[c for c in matches.columns]]
     return numbered[columns].reset_index(drop=True)

@@ -56,12 +56,12 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
     if not texts.index.is_unique:
         raise ValueError("find_references needs texts with a unique index")
     keys = texts.index.to_numpy()
-    strings = _arrow_strings(texts)
+    strings = arrow_strings(texts)
     is_ascii = pc.string_is_ascii(strings).to_numpy(zero_copy_only=False)
     ascii_rows = np.flatnonzero(is_ascii)
     other_rows = np.flatnonzero(~is_ascii)
     # Fold only the rows that need it: most bank text is ASCII already.
-    folded = _fold_marks(strings.take(pa.array(other_rows)))
+    folded = fold_marks(strings.take(pa.array(other_rows)))
     foldable = pc.string_is_ascii(folded).to_numpy(zero_copy_only=False)
     readable_rows = np.concatenate([ascii_rows, other_rows[foldable]])
     prepared = pc.ascii_upper(
@@ -113,7 +113,7 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
     )
 
 
-def _arrow_strings(texts: pd.Series) -> pa.Array:
+def arrow_strings(texts: pd.Series) -> pa.Array:
     """The texts as one pyarrow string array, '' for missing; no copy when already arrow."""
     try:
         strings = pa.array(texts.astype("str"))
@@ -128,7 +128,7 @@ def _arrow_strings(texts: pd.Series) -> pa.Array:
     return pc.fill_null(strings, "")
 
 
-def _fold_marks(strings: pa.Array) -> pa.Array:
+def fold_marks(strings: pa.Array) -> pa.Array:
     """Text with its Vietnamese marks removed: what fold_to_ascii does for Vietnamese."""
     text = pc.replace_substring(strings, "đ", "d")
     text = pc.replace_substring(text, "Đ", "D")
@@ -173,7 +173,7 @@ def are_valid_references(candidates: pd.Series) -> np.ndarray:
     """Vectorised `is_valid_reference`: one bool per candidate string."""
     if len(candidates) == 0:
         return np.zeros(0, dtype=bool)
-    return _valid_in_arrow(_arrow_strings(candidates))
+    return _valid_in_arrow(arrow_strings(candidates))
 
 
 def _valid_in_arrow(strings: pa.Array) -> np.ndarray:

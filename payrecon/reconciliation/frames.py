@@ -262,8 +262,9 @@ def _check_signs(lines: pd.DataFrame) -> None:
     if len(wrong):
         row = wrong.iloc[0]
         raise InvalidInput(
-            f"bank_lines.amount_vnd of line {row['line_id']} is {row['amount_vnd']} with direction "
-            f"{row['direction']}: credits are positive, debits negative, none zero",
+            f"bank_lines.amount_vnd of line {_shown(row['line_id'])} is "
+            f"{_shown(row['amount_vnd'])} with direction {row['direction']}: "
+            "credits are positive, debits negative, none zero",
             where="bank_lines.amount_vnd",
         )
 
@@ -279,15 +280,17 @@ def _check_net(settlements: pd.DataFrame) -> None:
     if (per_batch > 1).any(axis=None):
         batch_id = per_batch.index[(per_batch > 1).any(axis=1)][0]
         raise InvalidInput(
-            f"settlements batch {batch_id} has more than one batch_reference or settlement_date",
+            f"settlements batch {_shown(batch_id)} has more than one batch_reference "
+            "or settlement_date",
             where="settlements.batch_id",
         )
     wrong = settlements[settlements["net_vnd"] != settlements["gross_vnd"] - settlements["fee_vnd"]]
     if len(wrong):
         row = wrong.iloc[0]
         raise InvalidInput(
-            f"settlements.net_vnd of {row['reference']} in batch {row['batch_id']} is "
-            f"{row['net_vnd']}, not gross {row['gross_vnd']} - fee {row['fee_vnd']}",
+            f"settlements.net_vnd of {row['reference']} in batch {_shown(row['batch_id'])} is "
+            f"{_shown(row['net_vnd'])}, not gross {_shown(row['gross_vnd'])} "
+            f"- fee {_shown(row['fee_vnd'])}",
             where="settlements.net_vnd",
         )
 
@@ -297,21 +300,27 @@ def _check_column(values: pd.Series, column: Column, where: str) -> None:
     if problem:
         raise InvalidInput(f"{where} {problem}", where=where)
     if not column.nullable and column.kind in ("str", "timestamp", "date") and values.isna().any():
-        first = values.index[values.isna()][0]
+        first = _shown(values.index[values.isna()][0])
         raise InvalidInput(f"{where} is empty at row {first}; it may not be", where=where)
     if column.choices:
         bad = values[values.notna() & ~values.isin(column.choices)]
         if len(bad):
             raise InvalidInput(
-                f"{where} has {bad.iloc[0]!r} at row {bad.index[0]}; "
+                f"{where} has {_shown(bad.iloc[0])!r} at row {_shown(bad.index[0])}; "
                 f"expected one of {', '.join(column.choices)}",
                 where=where,
             )
     if column.unique and values.duplicated().any():
-        repeated = values[values.duplicated()].iloc[0]
+        repeated = _shown(values[values.duplicated()].iloc[0])
         raise InvalidInput(f"{where} repeats {repeated!r}; it must be unique", where=where)
     if column.kind == "date" and len(values) and (values != values.dt.normalize()).any():
         raise InvalidInput(f"{where} holds a time of day; it must be a calendar date", where=where)
+
+
+def _shown(value: object) -> object:
+    """numpy scalars as plain Python values, so messages read '1', not 'np.int64(1)'."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def _dtype_problem(values: pd.Series, column: Column) -> str | None:

@@ -207,13 +207,14 @@ def match_settlements(
     payments: pd.DataFrame,
     *,
     credit_days: int,
+    taken_payment_ids: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[StepResult, pd.DataFrame]:
     """Credits that pay out a gateway settlement batch; returns the step and the unmatched batches.
 
     First by the batch code in the text (the first credit naming a batch takes it: equal to
     the net total it is a match, otherwise a settlement mismatch holding the credit and the
-    batch's payments), then by amount = net total with the booking date 0..credit_days after
-    the settlement date, best date first, ties by batch id then line id.
+    batch's payments not in `taken_payment_ids`), then by amount = net total with the booking
+    date 0..credit_days after the settlement date, best date first, ties by batch id, line id.
     """
     batches = batches_of(settlements)
     result = StepResult(matches=empty_matches())
@@ -238,6 +239,7 @@ def match_settlements(
     for row in naming[naming["amount_vnd"] != naming["net_vnd"]].itertuples(index=False):
         rows = settlements[settlements["batch_id"] == row.batch_id]
         payment_ids = tuple(sorted(int(i) for i in rows["reference"].map(_ids(payments)).dropna()))
+        held = tuple(i for i in payment_ids if i not in taken_payment_ids)
         result.findings.append(
             Finding(
                 k.SETTLEMENT_MISMATCH,
@@ -252,17 +254,17 @@ def match_settlements(
                     "payment_ids": list(payment_ids),
                 },
                 unreconciled_line_ids=(int(row.line_id),),
-                unreconciled_payment_ids=payment_ids,
+                unreconciled_payment_ids=held,
             )
         )
         result.decided_line_ids.add(int(row.line_id))
-        result.decided_payment_ids.update(payment_ids)
+        result.decided_payment_ids.update(held)
     taken_batches = set(naming["batch_id"].tolist())
     rest_lines = credits[~credits["line_id"].isin(naming["line_id"])]
     rest_batches = batches[~batches["batch_id"].isin(taken_batches)]
     pairs = rest_lines.merge(rest_batches, left_on="amount_vnd", right_on="net_vnd")
-    days = (pairs["booking_date"] - pairs["settlement_date"]).dt.days
-    pairs = pairs[(days >= 0) & (days <= credit_days)].assign(day_distance=days)
+    pairs = pairs.assign(day_distance=(pairs["booking_date"] - pairs["settlement_date"]).dt.days)
+    pairs = pairs[(pairs["day_distance"] >= 0) & (pairs["day_distance"] <= credit_days)]
     pairs = pairs.sort_values(["day_distance", "batch_id", "line_id"], kind="stable")
     by_date = greedy_pairs(pairs, "line_id", "batch_id")
     parts = [result.matches]

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from payrecon.reconciliation.extract import arrow_strings, fold_marks
 from payrecon.reconciliation.frames import PROPOSALS
 from payrecon.reconciliation.matching import greedy_pairs
 
 EARLIEST_DAY_DISTANCE = -1  # a credit booked the day before the payment's date (cut-off times)
-_VIETNAMESE_MARKS = "[\u0300-\u036f]"
 
 
 def words(texts: pd.Series) -> pd.DataFrame:
@@ -26,19 +27,13 @@ def words(texts: pd.Series) -> pd.DataFrame:
 
     'Trần Đức' gives TRAN and DUC; each word once per text.
     """
-    folded = (
-        texts.astype("str")
-        .str.replace("đ", "d", regex=False)
-        .str.replace("Đ", "D", regex=False)
-        .str.normalize("NFKD")
-        .str.replace(_VIETNAMESE_MARKS, "", regex=True)
-        .str.upper()
-        .str.replace("[^A-Z0-9]+", " ", regex=True)
-        .str.strip()
-    )
-    exploded = folded.str.split(" ").explode()
-    exploded = exploded[exploded.notna() & (exploded != "")]
-    frame = pd.DataFrame({"key": exploded.index, "word": exploded.to_numpy()})
+    folded = pc.utf8_upper(fold_marks(arrow_strings(texts)))
+    spaced = pc.utf8_trim_whitespace(pc.replace_substring_regex(folded, "[^A-Z0-9]+", " "))
+    split = pc.split_pattern(spaced, " ")
+    flat = pc.list_flatten(split).to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    frame = pd.DataFrame({"key": texts.index.to_numpy()[parents], "word": flat})
+    frame = frame[frame["word"] != ""]
     return frame.drop_duplicates(ignore_index=True)
 
 
@@ -87,10 +82,9 @@ def propose(
         candidates[["payment_id", "amount_vnd", "payment_date"]],
         on="amount_vnd",
     )
-    distance = (pairs["booking_date"] - pairs["payment_date"]).dt.days
-    pairs = pairs[(distance >= EARLIEST_DAY_DISTANCE) & (distance <= window_days)].assign(
-        day_distance=distance
-    )
+    pairs = pairs.assign(day_distance=(pairs["booking_date"] - pairs["payment_date"]).dt.days)
+    distance = pairs["day_distance"]
+    pairs = pairs[(distance >= EARLIEST_DAY_DISTANCE) & (distance <= window_days)]
     if pairs.empty:
         return _empty()
     texts = credits.set_index("line_id")["remittance_text"]
