@@ -22,7 +22,7 @@ demo: install
 	$(MAKE) serve
 
 serve: install
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,14 +14,23 @@ from flask import Flask
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: settings, database, blueprints, error handlers.
 
-    `config` overrides settings from the environment (tests pass DATABASE_URL etc.).
+    `config` overrides settings from the environment (tests pass DATABASE_URL etc.);
+    its INSTANCE_PATH, if any, replaces the instance folder (tests use a temporary one).
     """
     from payrecon import config as settings
-    from payrecon import db
+    from payrecon import db, observability
     from payrecon.web import init_app as init_web
 
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (config or {}).get("INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path,
+        static_folder="web/static",
+        template_folder="web/templates",
+    )
     settings.load(app, config)
+    observability.init_app(app)  # first: logging and request ids for everything after
     db.init_app(app)
     init_web(app)
     return app

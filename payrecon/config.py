@@ -30,6 +30,18 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
     "JSON_SORT_KEYS": False,
+    # Officer sign-in cookies. Secure (HTTPS only) unless the demo, served over plain http on
+    # 127.0.0.1, turns it off: PAYRECON_SESSION_COOKIE_SECURE=false.
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # An officer session ends after this long without a request, and in any case this long
+    # after signing in.
+    "OFFICER_IDLE_MINUTES": 30,
+    "OFFICER_SESSION_HOURS": 10,
+    # Sign-in attempts allowed (limits notation), counted per client address and per username.
+    "LOGIN_RATE_LIMIT_PER_ADDRESS": "60/minute",
+    "LOGIN_RATE_LIMIT_PER_USERNAME": "10/minute",
 }
 
 
@@ -41,9 +53,18 @@ def default_sqlite_url(instance_path: str | Path) -> str:
     return f"sqlite:///{Path(instance_path) / 'payrecon.sqlite'}"
 
 
+INSTANCE_SETTINGS = "settings.py"
+
+
 def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
-    """Defaults, then PAYRECON_* from the environment, then explicit overrides (tests)."""
+    """Defaults, then instance/settings.py, then PAYRECON_* from the environment, then overrides.
+
+    instance/settings.py is where `payrecon demo` writes the secrets it generates (a secret
+    key, the demo signing pair, the simulator's gateway settings), so every process of the
+    demo shares them; production sets the environment instead.
+    """
     app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(INSTANCE_SETTINGS, silent=True)
     app.config.from_prefixed_env("PAYRECON")
     if overrides:
         app.config.from_mapping(overrides)

@@ -1,17 +1,13 @@
-"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+"""Every table, imported in one place so Alembic and the tests see the whole schema.
 
-from payrecon.audit import AuditRecord
-from payrecon.catalog.models import Agency, CollectionAccount, Procedure
-from payrecon.dossiers.models import Dossier
-from payrecon.imports import ImportedFile
-from payrecon.outbox import OutboxEvent
+One import per module that defines tables; nothing else belongs here.
+"""
 
-__all__ = [
-    "Agency",
-    "AuditRecord",
-    "CollectionAccount",
-    "Dossier",
-    "ImportedFile",
-    "OutboxEvent",
-    "Procedure",
-]
+import payrecon.audit
+import payrecon.auth.models
+import payrecon.catalog.models
+import payrecon.dossiers.models
+import payrecon.imports
+import payrecon.invoices.models
+import payrecon.jobruns.models
+import payrecon.outbox  # noqa: F401

@@ -22,6 +22,9 @@ from payrecon.db import Base, make_engine, upgrade_to_head
 
 KEEP_TABLES = {"alembic_version"}
 
+# Hundreds of officer passwords are hashed in the suite: use argon2's cheapest profile here.
+os.environ.setdefault("PAYRECON_PASSWORD_HASH_PROFILE", "cheapest")
+
 
 def postgres_base_url() -> str | None:
     url = os.environ.get("PAYRECON_TEST_POSTGRES_URL")
@@ -104,8 +107,15 @@ def db_session(engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(database_url, engine):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test"})
+def app(database_url, engine, tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     yield app
     app.extensions["payrecon.engine"].dispose()
     delete_all_rows(engine)

@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from flask.cli import FlaskGroup
 
+from jobs.cli import jobs_group
 from payrecon import create_app
-from payrecon.cli import catalog, database, demo, dossiers
+from payrecon.cli import (
+    auth,
+    catalog,
+    database,
+    demo,
+    dossiers,
+    invoices,
+)
 
 cli = FlaskGroup(
     create_app=create_app,
     help="payrecon: fee payments, e-invoices and reconciliation. Settings come from PAYRECON_*.",
 )
-for module in (database, catalog, dossiers, demo):
+for module in (
+    database,
+    catalog,
+    dossiers,
+    invoices,
+    demo,
+    auth,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
+cli.add_command(jobs_group)
 
 
 def main() -> None:

@@ -17,7 +17,15 @@ from payrecon.db import get_engine, request_session, upgrade_to_head
 def demo(dossiers: int) -> None:
     """Migrate the database and load the demo data set (once)."""
     from payrecon.demo.load import load_demo
+    from payrecon.demo.officers import ensure_demo_officers
+    from payrecon.demo.settings import ensure_demo_settings
 
+    settings_path, written = ensure_demo_settings(current_app.instance_path)
+    if written:
+        click.echo(f"generated demo settings (secrets, not for production): {settings_path}")
+        click.echo("  restart any running payrecon process to pick them up")
+        current_app.config.from_pyfile(settings_path)
+        current_app.config.from_prefixed_env("PAYRECON")  # the environment still wins
     engine = get_engine()
     upgrade_to_head(engine)
     click.echo(f"database: {engine.url.render_as_string(hide_password=True)} (migrated to head)")
@@ -28,6 +36,18 @@ def demo(dossiers: int) -> None:
         click.echo(
             "demo data is already loaded; nothing changed "
             f"(delete {current_app.instance_path}/payrecon.sqlite to start over)"
+        )
+    logins = ensure_demo_officers(request_session(), current_app.config["DEMO_PASSWORDS"])
+    click.echo(
+        "officer pages: http://127.0.0.1:8000/officer/login; DEMO-ONLY accounts "
+        "(generated passwords, kept in instance/settings.py):"
+    )
+    for login in logins:
+        click.echo(f"  {login.role:<11} {login.username:<15} password {login.password}")
+    if not current_app.config["SESSION_COOKIE_SECURE"]:
+        click.echo(
+            "  the demo serves plain http, so its sign-in cookie is not marked Secure "
+            "(SESSION_COOKIE_SECURE=False); production must serve https and keep it True"
         )
     click.echo(
         "look at: http://127.0.0.1:8000/openapi.json, "

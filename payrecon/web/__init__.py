@@ -6,12 +6,24 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from payrecon.web import health, problems
-    from payrecon.web.api import dossiers
+    from payrecon import i18n
+    from payrecon.observability import endpoint as metrics_endpoint
+    from payrecon.web import auth, health, invoice_view, officer, problems, security
+    from payrecon.web.api import dossiers, invoices
     from payrecon.web.api.spec import api
 
     api.init_app(app)
+    auth.init_app(app)
+    auth.document_security(api.spec)
     problems.init_app(app)  # after the Api, so our handlers win
+    security.init_app(app)
+    i18n.init_app(app)
     app.register_blueprint(health.bp)
-    for blueprint in (dossiers.blp,):
+    app.register_blueprint(metrics_endpoint.bp)  # /metrics: plain blueprint, not in OpenAPI
+    app.register_blueprint(invoice_view.bp)
+    officer.init_app(app)
+    for blueprint in (
+        dossiers.blp,
+        invoices.blp,
+    ):
         api.register_blueprint(blueprint)

@@ -1,3 +1,4 @@
+from tests.e2e.auth.helpers import bearer_for
 from tests.factories import make_dossier
 
 
@@ -32,21 +33,29 @@ def test_put_creates_then_updates_and_validates(client, db_session):
         "status": "received",
         "fee_due_vnd": 200_000,
     }
-    created = client.put("/api/v1/dossiers/HS-NEW-1", json=body)
+    headers = bearer_for(db_session, "dossiers:write")
+    created = client.put("/api/v1/dossiers/HS-NEW-1", json=body, headers=headers)
     assert created.status_code == 201
     assert created.get_json()["status"] == "received"
-    updated = client.put("/api/v1/dossiers/HS-NEW-1", json=body | {"status": "done"})
+    updated = client.put(
+        "/api/v1/dossiers/HS-NEW-1", json=body | {"status": "done"}, headers=headers
+    )
     assert updated.status_code == 200
     assert updated.get_json()["status"] == "done"
 
-    bad = client.put("/api/v1/dossiers/HS-NEW-1", json=body | {"fee_due_vnd": 1.5})
+    bad = client.put("/api/v1/dossiers/HS-NEW-1", json=body | {"fee_due_vnd": 1.5}, headers=headers)
     assert bad.status_code == 422
     assert bad.mimetype == "application/problem+json"
     assert bad.get_json()["errors"][0]["where"] == "body.fee_due_vnd"
     assert client.get("/api/v1/dossiers/HS-NEW-1").get_json()["status"] == "done"
 
 
-def test_a_body_that_is_not_json_is_refused(client):
-    response = client.put("/api/v1/dossiers/X", data="nope", content_type="text/plain")
+def test_a_body_that_is_not_json_is_refused(client, db_session):
+    response = client.put(
+        "/api/v1/dossiers/X",
+        data="nope",
+        content_type="text/plain",
+        headers=bearer_for(db_session, "dossiers:write"),
+    )
     assert response.status_code in (415, 422)
     assert response.mimetype == "application/problem+json"

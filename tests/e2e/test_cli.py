@@ -65,9 +65,13 @@ def test_accounts_add_and_a_missing_file(runner):
     assert "/nonexistent.csv" in missing.output
 
 
-def test_demo_loads_once(runner):
+def test_demo_loads_once_and_keeps_its_generated_settings(runner, app):
     first = runner.invoke(cli, ["demo", "--dossiers", "50"])
     assert first.exit_code == 0, first.output
     assert "50 created" in first.output
+    settings = Path(app.instance_path) / "settings.py"
+    assert "NOT for production" in settings.read_text()
+    assert "generated demo settings" in first.output
     second = runner.invoke(cli, ["demo", "--dossiers", "50"])
     assert "already loaded" in second.output
+    assert "generated demo settings" not in second.output

@@ -8,6 +8,7 @@ from marshmallow import Schema, fields, validate
 from payrecon.db import request_session
 from payrecon.dossiers import queries, service
 from payrecon.dossiers.feed import STATUSES
+from payrecon.web.auth import current_token, require_scope
 
 blp = Blueprint(
     "api_dossiers",
@@ -63,11 +64,14 @@ def get_dossier(code: str):
 
 
 @blp.put("/<code>")
+@require_scope("dossiers:write")
 @blp.arguments(DossierPush)
 @blp.response(200, DossierOut)
 @blp.alt_response(201, schema=DossierOut, description="the dossier was created")
 def put_dossier(body: dict, code: str):
-    """Create or update a dossier (push from the one-stop-shop system; internal for now)."""
+    """Create or update a dossier (push from the one-stop-shop system; scope dossiers:write)."""
     session = request_session()
-    _, created = service.upsert_dossier(session, code=code, values=body, actor="api:dossier-feed")
+    _, created = service.upsert_dossier(
+        session, code=code, values=body, actor=current_token().actor
+    )
     return dossier_json(queries.get_dossier(session, code)), (201 if created else 200)

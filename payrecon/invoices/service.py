@@ -1,0 +1,502 @@
+"""Invoice use cases: issue for paid fees, cancel, replace, adjust, and follow refunds.
+
+Issuing and the automatic corrections run as outbox handlers (`issue_pending_invoices`): each
+event is handled in its own transaction, which `outbox.drain` commits together with marking
+the event done. The officer-facing corrections (`cancel_invoice`, `replace_invoice`,
+`adjust_invoice`) are one operation, one commit each.
+
+Where the expensive work happens relative to the counter lock (see counter.py for why the
+number is gapless): the number is signed inside DLHDon, so an invoice cannot be signed before
+its number is known, and the number must be taken in the transaction that stores the invoice.
+`_issue` therefore *guesses* the number (the series' last number + 1, read without a lock),
+builds, validates and signs with it, and only then takes the number (UPDATE … RETURNING, which
+locks the series row until commit). When the guess was right, which is the normal case for a
+series with one issuer at a time, the lock is held only for the insert and the commit. When
+another issuer took that number in between, the invoice is built and signed again with the
+number actually taken, this time under the lock: slower, never wrong, never a gap; and the
+process stops guessing for that series while it stays contended (see _contended_series), since
+under contention a guess is mostly wasted work. Different agencies have different series and
+never wait for each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from payrecon import audit, outbox
+from payrecon.catalog import queries as catalog_queries
+from payrecon.db import utcnow
+from payrecon.dossiers import queries as dossier_queries
+from payrecon.dossiers.models import Dossier
+from payrecon.errors import Conflict, InvalidInput, NotFound
+from payrecon.invoices import counter
+from payrecon.invoices.compose import (
+    TEMPLATE_CODE,
+    FeeSale,
+    RefundAction,
+    agency_series_suffix,
+    fee_invoice_data,
+    new_lookup_code,
+    refund_action,
+)
+from payrecon.invoices.keys import SigningKeys, configured_signing_keys
+from payrecon.invoices.models import Invoice, InvoiceChange
+from payrecon.invoices.signing import sign_invoice
+from payrecon.invoices.symbols import LOCAL_TIME, invoice_year, series_symbol
+from payrecon.invoices.xml_build import Buyer, RelatedInvoice, Relation, Seller, build_invoice_xml
+
+PAID_TOPIC = "payment.succeeded"
+REFUNDED_TOPIC = "payment.refunded"
+SYSTEM_ACTOR = "system:invoices"
+DELIVERED_STATUSES = frozenset({"done"})
+
+#: Series whose last guess in this process was taken by another issuer. While several issuers
+#: work one series, most guesses are wrong and signing twice only wastes CPU; for those series
+#: the number is taken first and the invoice signed under the lock, until a take finds the
+#: number it peeked just before (nobody else is issuing) and speculation resumes.
+_contended_series: set[int] = set()
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    issued: int
+    issue_failures: int
+    refunds_handled: int
+    refund_failures: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.issued} invoices issued ({self.issue_failures} failed), "
+            f"{self.refunds_handled} refunds handled ({self.refund_failures} failed)"
+        )
+
+
+@dataclass(frozen=True)
+class BuyerCorrection:
+    """What a replacement invoice corrects about the buyer; None keeps the original value."""
+
+    name: str | None = None
+    tax_code: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+
+
+def _field(payload: Mapping[str, Any], name: str, kind: type) -> Any:
+    value = payload.get(name)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidInput(
+            f"event payload {name} must be {kind.__name__}, got {value!r}", where=f"payload.{name}"
+        )
+    return value
+
+
+def _dossier(session: Session, code: str) -> Dossier:
+    dossier = dossier_queries.find_dossier(session, code)
+    if dossier is None:
+        raise NotFound(f"no dossier with code {code!r}", where="payload.dossier_code")
+    return dossier
+
+
+def _sale(dossier: Dossier, session: Session, *, paid_vnd: int, method: str | None) -> FeeSale:
+    procedure = dossier.procedure
+    agency = procedure.agency
+    if not agency.tax_code or not agency.address:
+        raise Conflict(
+            f"agency {agency.code} has no tax code or address to put on its invoices "
+            "(payrecon agencies update)",
+            where="agency",
+        )
+    account = catalog_queries.collection_account_for(session, agency.id)
+    return FeeSale(
+        seller=Seller(
+            name=agency.name,
+            tax_code=agency.tax_code,
+            address=agency.address,
+            bank_account=account.account_number if account else None,
+        ),
+        buyer=Buyer(
+            name=dossier.applicant_name,
+            tax_code=dossier.applicant_tax_code or None,
+            id_number=dossier.applicant_id_number or None,
+        ),
+        procedure_name=procedure.name,
+        procedure_code=procedure.code,
+        fee_kind=procedure.fee_kind,
+        catalog_rate=procedure.vat_rate,
+        paid_vnd=paid_vnd,
+        payment_method=method,
+    )
+
+
+def _issue(
+    session: Session,
+    sale: FeeSale,
+    *,
+    keys: SigningKeys,
+    issued_at: datetime,
+    agency_id: int,
+    dossier_id: int,
+    payment_id: int,
+    kind: str,
+    related: Invoice | None = None,
+    amount_vnd: int | None = None,
+    refund_id: int | None = None,
+    reason: str | None = None,
+) -> Invoice:
+    """Number, build, validate, sign and store one invoice in the caller's transaction.
+
+    See the module docstring for the order of guessing, signing and taking the number.
+    """
+    series = series_symbol(invoice_year(issued_at), agency_series_suffix(agency_id))
+    state = counter.open_series(
+        session,
+        agency_id=agency_id,
+        year=invoice_year(issued_at),
+        template_code=TEMPLATE_CODE,
+        series=series,
+    )
+    series_id = state.id
+    issued_on = issued_at.astimezone(LOCAL_TIME).date()
+    lookup_code = new_lookup_code()
+    link = None
+    if related is not None:
+        link = RelatedInvoice(
+            relation=Relation.ADJUSTS if kind == "adjustment" else Relation.REPLACES,
+            template_code=related.template_code,
+            series=related.series,
+            number=related.number,
+            issued_on=related.issued_on,
+            note=(reason or None) and reason[:255],
+        )
+
+    def signed_with(number: int) -> bytes:
+        data = fee_invoice_data(
+            sale,
+            series=series,
+            number=number,
+            issued_on=issued_on,
+            lookup_code=lookup_code,
+            amount_vnd=amount_vnd,
+            related=link,
+        )
+        unsigned = build_invoice_xml(data)  # checked against the XSD before it is returned
+        # sign_invoice verifies the new signature before returning the final bytes.
+        return sign_invoice(
+            unsigned, key_pem=keys.key, cert_pem=keys.cert_pem, signing_time=issued_at
+        )
+
+    guess = state.last_number + 1
+    if series_id in _contended_series:
+        number = counter.take_number(session, series_id)
+        xml = signed_with(number)
+        if number == guess:  # nobody took a number between our peek and our take
+            _contended_series.discard(series_id)
+    else:
+        xml = signed_with(guess)
+        number = counter.take_number(session, series_id)
+        if number != guess:
+            _contended_series.add(series_id)
+            xml = signed_with(number)
+    invoice = Invoice(
+        series_id=series_id,
+        template_code=TEMPLATE_CODE,
+        series=series,
+        number=number,
+        kind=kind,
+        status="issued",
+        related_invoice_id=related.id if related is not None else None,
+        agency_id=agency_id,
+        dossier_id=dossier_id,
+        payment_id=payment_id,
+        refund_id=refund_id,
+        issued_at=issued_at,
+        issued_on=issued_on,
+        buyer_name=sale.buyer.name,
+        payment_method=sale.payment_method,
+        total_vnd=sale.paid_vnd if amount_vnd is None else amount_vnd,
+        lookup_code=lookup_code,
+        xml=xml,
+        xml_sha256=hashlib.sha256(xml).hexdigest(),
+        reason=reason,
+    )
+    session.add(invoice)
+    session.flush()
+    change = {"original": "issue", "replacement": "replacement", "adjustment": "adjustment"}
+    _record_change(session, invoice, change[kind])
+    return invoice
+
+
+def _record_change(session: Session, invoice: Invoice, kind: str) -> None:
+    session.add(InvoiceChange(invoice_id=invoice.id, kind=kind, created_at=utcnow()))
+
+
+def _set_status(session: Session, invoice: Invoice, status: str, *, actor: str, why: str) -> None:
+    audit.record_change(session, invoice, "status", invoice.status, status, actor=actor, why=why)
+    invoice.status = status
+
+
+def original_for_payment(session: Session, payment_id: int) -> Invoice | None:
+    return session.scalars(
+        select(Invoice).where(Invoice.payment_id == payment_id, Invoice.kind == "original")
+    ).one_or_none()
+
+
+def issue_for_payment(
+    session: Session, payload: Mapping[str, Any], *, keys: SigningKeys, now: datetime | None = None
+) -> Invoice:
+    """The invoice for a `payment.succeeded` event (no commit: the outbox drain commits).
+
+    A payment that already has its invoice gets the same invoice back, nothing new.
+    """
+    payment_id = _field(payload, "payment_id", int)
+    existing = original_for_payment(session, payment_id)
+    if existing is not None:
+        return existing
+    amount = _field(payload, "amount_vnd", int)
+    if amount <= 0:
+        raise InvalidInput(
+            f"paid amount must be positive, got {amount}", where="payload.amount_vnd"
+        )
+    dossier = _dossier(session, _field(payload, "dossier_code", str))
+    method = payload.get("method") if isinstance(payload.get("method"), str) else None
+    return _issue(
+        session,
+        _sale(dossier, session, paid_vnd=amount, method=method),
+        keys=keys,
+        issued_at=now or utcnow(),
+        agency_id=dossier.procedure.agency_id,
+        dossier_id=dossier.id,
+        payment_id=payment_id,
+        kind="original",
+    )
+
+
+def _locked_invoice(session: Session, invoice_id: int) -> Invoice:
+    invoice = session.scalars(
+        select(Invoice).where(Invoice.id == invoice_id).with_for_update()
+    ).one_or_none()
+    if invoice is None:
+        raise NotFound(f"no invoice with id {invoice_id}", where="invoice_id")
+    return invoice
+
+
+def _require_reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise InvalidInput("a correction needs a reason", where="reason")
+    return reason.strip()
+
+
+def _cancel(session: Session, invoice: Invoice, *, reason: str, actor: str, now: datetime) -> None:
+    if invoice.status != "issued":
+        raise Conflict(f"invoice {invoice.id} is {invoice.status}; it cannot be cancelled")
+    _set_status(session, invoice, "cancelled", actor=actor, why=reason)
+    invoice.cancelled_at = now
+    invoice.cancel_reason = reason
+    _record_change(session, invoice, "cancellation")
+
+
+def _sale_of(session: Session, invoice: Invoice, buyer: Buyer | None = None) -> FeeSale:
+    dossier = session.get(Dossier, invoice.dossier_id)
+    sale = _sale(dossier, session, paid_vnd=invoice.total_vnd, method=invoice.payment_method)
+    return replace(sale, buyer=buyer) if buyer is not None else sale
+
+
+def _adjust(
+    session: Session,
+    original: Invoice,
+    *,
+    amount_vnd: int,
+    reason: str,
+    actor: str,
+    keys: SigningKeys,
+    now: datetime,
+    refund_id: int | None = None,
+) -> Invoice:
+    if original.kind != "original" or original.status not in ("issued", "adjusted"):
+        raise Conflict(
+            f"invoice {original.id} is a {original.status} {original.kind}; only an issued "
+            "original can be adjusted"
+        )
+    if amount_vnd == 0:
+        raise InvalidInput("an adjustment must change the amount", where="amount_vnd")
+    adjustment = _issue(
+        session,
+        _sale_of(session, original),
+        keys=keys,
+        issued_at=now,
+        agency_id=original.agency_id,
+        dossier_id=original.dossier_id,
+        payment_id=original.payment_id,
+        kind="adjustment",
+        related=original,
+        amount_vnd=amount_vnd,
+        refund_id=refund_id,
+        reason=reason,
+    )
+    if original.status != "adjusted":
+        _set_status(session, original, "adjusted", actor=actor, why=reason)
+    return adjustment
+
+
+def adjusted_total(session: Session, original_id: int) -> int:
+    """The sum of the adjustments issued against an invoice (negative after refunds)."""
+    return session.scalar(
+        select(func.coalesce(func.sum(Invoice.total_vnd), 0)).where(
+            Invoice.related_invoice_id == original_id, Invoice.kind == "adjustment"
+        )
+    )
+
+
+def apply_refund(
+    session: Session, payload: Mapping[str, Any], *, keys: SigningKeys, now: datetime | None = None
+) -> Invoice:
+    """Follow a `payment.refunded` event (no commit: the outbox drain commits).
+
+    Cancels the invoice when the whole fee comes back and nothing was delivered, otherwise
+    issues an adjustment for minus the refund (compose.refund_action). A repeated event changes
+    nothing. Returns the adjustment, or the cancelled invoice.
+    """
+    payment_id = _field(payload, "payment_id", int)
+    refund_id = _field(payload, "refund_id", int)
+    refund_vnd = _field(payload, "amount_vnd", int)
+    reason = f"hoàn tiền {refund_id}: {payload.get('reason') or 'không ghi lý do'}"
+    done = session.scalars(select(Invoice).where(Invoice.refund_id == refund_id)).one_or_none()
+    if done is not None:
+        return done
+    original = original_for_payment(session, payment_id)
+    if original is None:
+        raise NotFound(f"payment {payment_id} has no invoice yet", where="payload.payment_id")
+    original = _locked_invoice(session, original.id)
+    if original.status == "cancelled":
+        return original  # already undone (this refund's earlier delivery, or an officer)
+    dossier = session.get(Dossier, original.dossier_id)
+    action = refund_action(
+        invoiced_vnd=original.total_vnd,
+        already_adjusted_vnd=adjusted_total(session, original.id),
+        refund_vnd=refund_vnd,
+        delivered=dossier.status in DELIVERED_STATUSES,
+    )
+    moment = now or utcnow()
+    if action is RefundAction.CANCEL:
+        _cancel(session, original, reason=reason, actor=SYSTEM_ACTOR, now=moment)
+        return original
+    return _adjust(
+        session,
+        original,
+        amount_vnd=-refund_vnd,
+        reason=reason,
+        actor=SYSTEM_ACTOR,
+        keys=keys,
+        now=moment,
+        refund_id=refund_id,
+    )
+
+
+def issue_pending_invoices(
+    session: Session,
+    business_date: date | None = None,
+    *,
+    keys: SigningKeys | None = None,
+    now: datetime | None = None,
+) -> IssueSummary:
+    """Issue the invoices of paid fees and follow refunds, from the outbox (the scheduler's job).
+
+    Invoices are dated when they are issued, never back-dated: `business_date` is accepted for
+    the jobs registry's uniform signature and not used. Fails at once, before touching any
+    event, when no signing key is configured.
+    """
+    del business_date
+    keys = keys or configured_signing_keys()
+    issued = outbox.drain(
+        session,
+        PAID_TOPIC,
+        lambda s, event: issue_for_payment(s, event.payload, keys=keys, now=now),
+    )
+    refunds = outbox.drain(
+        session, REFUNDED_TOPIC, lambda s, event: apply_refund(s, event.payload, keys=keys, now=now)
+    )
+    return IssueSummary(issued.handled, issued.failed, refunds.handled, refunds.failed)
+
+
+def cancel_invoice(
+    session: Session, invoice_id: int, *, reason: str, actor: str, now: datetime | None = None
+) -> Invoice:
+    """Cancel an issued invoice (its bytes stay as they are; its status becomes cancelled)."""
+    invoice = _locked_invoice(session, invoice_id)
+    _cancel(session, invoice, reason=_require_reason(reason), actor=actor, now=now or utcnow())
+    session.commit()
+    return invoice
+
+
+def replace_invoice(
+    session: Session,
+    invoice_id: int,
+    *,
+    buyer: BuyerCorrection,
+    reason: str,
+    actor: str,
+    keys: SigningKeys | None = None,
+    now: datetime | None = None,
+) -> Invoice:
+    """Issue a replacement (TCHDon 1) with the buyer corrected; the original becomes replaced."""
+    reason = _require_reason(reason)
+    keys = keys or configured_signing_keys()
+    original = _locked_invoice(session, invoice_id)
+    if original.status != "issued":
+        raise Conflict(f"invoice {invoice_id} is {original.status}; it cannot be replaced")
+    current = _sale_of(session, original).buyer
+    corrected = Buyer(
+        name=buyer.name or current.name,
+        tax_code=buyer.tax_code or current.tax_code,
+        id_number=buyer.id_number or current.id_number,
+        address=buyer.address or current.address,
+    )
+    replacement = _issue(
+        session,
+        _sale_of(session, original, buyer=corrected),
+        keys=keys,
+        issued_at=now or utcnow(),
+        agency_id=original.agency_id,
+        dossier_id=original.dossier_id,
+        payment_id=original.payment_id,
+        kind="replacement",
+        related=original,
+        reason=reason,
+    )
+    _set_status(session, original, "replaced", actor=actor, why=reason)
+    session.commit()
+    return replacement
+
+
+def adjust_invoice(
+    session: Session,
+    invoice_id: int,
+    *,
+    amount_vnd: int,
+    reason: str,
+    actor: str,
+    keys: SigningKeys | None = None,
+    now: datetime | None = None,
+) -> Invoice:
+    """Issue an adjustment (TCHDon 2) changing the amount by `amount_vnd` (negative decreases)."""
+    reason = _require_reason(reason)
+    keys = keys or configured_signing_keys()
+    original = _locked_invoice(session, invoice_id)
+    adjustment = _adjust(
+        session,
+        original,
+        amount_vnd=amount_vnd,
+        reason=reason,
+        actor=actor,
+        keys=keys,
+        now=now or utcnow(),
+    )
+    session.commit()
+    return adjustment
