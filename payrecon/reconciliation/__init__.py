@@ -1,0 +1,14 @@
+"""Reconciliation: payments ↔ bank lines ↔ settlement batches ↔ dossiers ↔ invoices ↔ refunds.
+
+The engine is pure (pandas frames in, frames out) and lives in these rooms:
+
+- `frames.py`: the column contracts of the input and output frames, and their validator;
+- `extract.py`: payment references found in remittance text, vectorised, exact;
+- `matching.py`: matches by reference and amount, and by gateway settlement batch;
+- `debits.py`: reversals paired with their credits, refunds with their bank debits;
+- `proposals.py`: ranked proposals by amount and date where no reference helps;
+- `classify.py`: the exception kinds, their fingerprints and evidence, dossier/invoice checks;
+- `engine.py`: `reconcile(...)`, the front door that runs the steps in DESIGN.md order.
+
+Loading the frames from the database, storing runs and reporting come with the service.
+"""

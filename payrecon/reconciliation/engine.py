@@ -1,0 +1,341 @@
+"""The reconciliation engine's front door: `reconcile(...)`, the steps in DESIGN.md order.
+
+Pure: frames in, frames out; the same input (in any row order) gives the same output.
+
+1. find payment references in the remittance text of every line (`extract`);
+2. match credits to payments by reference and amount (`matching.match_by_reference`);
+3. match credits to gateway settlement batches, net of fees (`matching.match_settlements`);
+4. pair reversals with their credits, refunds with their debits (`debits`);
+5. propose payments for the credits left, by amount and date (`proposals`);
+6. classify the rest, and check payments against dossiers and invoices (`classify`).
+
+Bank credits are the lines with direction C that are not reversals; reversals and debits take
+part only in step 4. Money is conserved: every credit ends in exactly one match, one rank-1
+proposal or one exception holding it; every payment whose money came in (succeeded,
+refund_pending, refunded) ends in exactly one match, rank-1 proposal, exception holding it, or
+the awaiting list (its money may still come).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from payrecon.reconciliation import classify as k
+from payrecon.reconciliation.classify import (
+    MONEY_RECEIVED_STATUSES,
+    PAYING_STATUSES,
+    Finding,
+    dossier_findings,
+    findings_frame,
+    invoice_findings,
+)
+from payrecon.reconciliation.debits import local_dates, match_refunds, pair_reversals
+from payrecon.reconciliation.extract import find_references
+from payrecon.reconciliation.frames import (
+    AWAITING,
+    BANK_LINES,
+    DOSSIERS,
+    INVOICES,
+    PAYMENTS,
+    PREVIOUS_RESOLUTIONS,
+    REFUNDS,
+    SETTLEMENTS,
+    check_frame,
+)
+from payrecon.reconciliation.matching import (
+    StepResult,
+    empty_matches,
+    match_by_reference,
+    match_settlements,
+)
+from payrecon.reconciliation.proposals import propose
+
+PROPOSABLE_STATUSES = ("pending", "expired", *MONEY_RECEIVED_STATUSES)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The business date and the windows, in days, that the rules allow."""
+
+    business_date: date
+    vietqr_credit_days: int = 1  # a VietQR payment's credit shows by its paid date + this
+    settlement_days: int = 2  # a VNPAY payment is in a settlement batch by its paid date + this
+    settlement_credit_days: int = 2  # a batch's net reaches the bank by settlement date + this
+    proposal_window_days: int = 3  # a credit may be booked this long after the payment's date
+    refund_days: int = 3  # a succeeded refund shows as a debit by its request date + this
+    proposal_alternatives: int = 2
+
+
+@dataclass(frozen=True)
+class ReconciliationResult:
+    """Frames shaped as frames.MATCHES, PROPOSALS, EXCEPTIONS and AWAITING."""
+
+    matches: pd.DataFrame
+    proposals: pd.DataFrame
+    exceptions: pd.DataFrame
+    awaiting: pd.DataFrame
+
+
+def reconcile(
+    *,
+    payments: pd.DataFrame,
+    bank_lines: pd.DataFrame,
+    settlements: pd.DataFrame,
+    dossiers: pd.DataFrame,
+    invoices: pd.DataFrame,
+    refunds: pd.DataFrame,
+    previous_resolutions: pd.DataFrame | None = None,
+    settings: Settings,
+) -> ReconciliationResult:
+    """Reconcile one business date; see the module docstring for the steps."""
+    for frame, contract in (
+        (payments, PAYMENTS),
+        (bank_lines, BANK_LINES),
+        (settlements, SETTLEMENTS),
+        (dossiers, DOSSIERS),
+        (invoices, INVOICES),
+        (refunds, REFUNDS),
+    ):
+        check_frame(frame, contract)
+    if previous_resolutions is not None:
+        check_frame(previous_resolutions, PREVIOUS_RESOLUTIONS)
+
+    payments = payments.assign(
+        payment_date=local_dates(
+            payments["paid_at"].where(payments["paid_at"].notna(), payments["created_at"])
+        )
+    )
+    is_credit = bank_lines["direction"].eq("C")
+    credits = bank_lines[is_credit & ~bank_lines["is_reversal"]]
+    reversals = bank_lines[~is_credit & bank_lines["is_reversal"]]
+    debits = bank_lines[~is_credit & ~bank_lines["is_reversal"]]
+    found_credits = _references(credits)
+    found_debits = _references(bank_lines[~is_credit])
+
+    by_reference = match_by_reference(credits, found_credits, payments)
+    left = credits[~credits["line_id"].isin(by_reference.decided_line_ids)]
+    by_batch, unmatched_batches = match_settlements(
+        left,
+        settlements,
+        payments,
+        credit_days=settings.settlement_credit_days,
+        taken_payment_ids=by_reference.decided_payment_ids,
+    )
+    _settled_by_gateway_wins(by_reference, by_batch)
+
+    matched_so_far = pd.concat([by_reference.matches, by_batch.matches], ignore_index=True)
+    decided_lines = by_reference.decided_line_ids | by_batch.decided_line_ids
+    undecided = set(credits["line_id"].tolist()) - decided_lines
+    by_reversal = pair_reversals(
+        reversals,
+        credits,
+        pd.concat([found_credits, found_debits], ignore_index=True),
+        matched_so_far,
+        undecided,
+        payments,
+    )
+    by_refund = match_refunds(
+        debits,
+        found_debits,
+        refunds,
+        payments,
+        business_date=settings.business_date,
+        refund_days=settings.refund_days,
+    )
+    undecided -= by_reversal.decided_line_ids
+    decided_payments = by_reference.decided_payment_ids | by_batch.decided_payment_ids
+
+    names = dossiers.set_index("dossier_code")["applicant_name"]
+    candidates = payments[
+        payments["method"].eq("vietqr")
+        & payments["status"].isin(PROPOSABLE_STATUSES)
+        & ~payments["payment_id"].isin(decided_payments)
+    ].assign(applicant_name=lambda f: _names_or_blank(f["dossier_code"], names))
+    proposals = propose(
+        credits[credits["line_id"].isin(undecided)],
+        candidates,
+        window_days=settings.proposal_window_days,
+        alternatives=settings.proposal_alternatives,
+    )
+    assigned = proposals[proposals["rank"] == 1]
+    undecided -= set(assigned["line_id"].tolist())
+    decided_payments |= set(assigned["payment_id"].tolist())
+
+    findings: list[Finding] = []
+    for step in (by_reference, by_batch, by_reversal, by_refund):
+        findings.extend(step.findings)
+    findings.extend(_unmatched_credits(credits, undecided, found_credits))
+    missing, awaiting = _payments_without_credit(
+        payments, decided_payments, settlements, unmatched_batches, settings
+    )
+    findings.extend(missing)
+
+    matches = pd.concat([matched_so_far, by_reversal.matches, by_refund.matches], ignore_index=True)
+    confirmed = matches.loc[matches["confirms_payment"], "payment_id"]
+    paying = payments[
+        payments["status"].isin(PAYING_STATUSES) | payments["payment_id"].isin(confirmed)
+    ]
+    findings.extend(dossier_findings(paying, dossiers))
+    findings.extend(invoice_findings(paying, invoices))
+    return ReconciliationResult(
+        matches=_numbered(matches),
+        proposals=proposals,
+        exceptions=findings_frame(findings, previous_resolutions),
+        awaiting=awaiting,
+    )
+
+
+def _names_or_blank(codes: pd.Series, names: pd.Series) -> pd.Series:
+    found = codes.map(names)
+    return found.astype(object).where(found.notna(), "").astype("str")
+
+
+def _references(lines: pd.DataFrame) -> pd.DataFrame:
+    texts = lines.set_index("line_id")["remittance_text"]
+    return find_references(texts).rename(columns={"key": "line_id"}).astype({"line_id": "int64"})
+
+
+def _settled_by_gateway_wins(by_reference: StepResult, by_batch: StepResult) -> None:
+    """A payment the gateway settled that a transfer also named: the transfer is the duplicate.
+
+    The settlement report is the stronger evidence for a gateway payment, so the credits step 2
+    gave it become duplicate payments (a refund is due) and the payment belongs to its batch.
+    """
+    settled = by_reference.decided_payment_ids & set(
+        by_batch.matches.loc[by_batch.matches["payment_id"] != 0, "payment_id"].tolist()
+    )
+    if not settled:
+        return
+    matches = by_reference.matches
+    taken = matches[matches["payment_id"].isin(settled)]
+    by_reference.matches = matches[~matches["payment_id"].isin(settled)]
+    line_groups = [
+        (int(row.payment_id), (int(row.line_id),), int(row.amount_vnd))
+        for row in taken.itertuples(index=False)
+    ]
+    kept: list[Finding] = []
+    for finding in by_reference.findings:
+        payment_ids = set(finding.ids.get("payment", ()))
+        if finding.kind == k.AMOUNT_MISMATCH and payment_ids & settled:
+            lines = finding.unreconciled_line_ids
+            line_groups.append(
+                (next(iter(payment_ids)), lines, int(finding.evidence["received_vnd"]))
+            )
+        else:
+            kept.append(finding)
+    for payment_id, line_ids, amount in line_groups:
+        kept.append(
+            Finding(
+                k.DUPLICATE_PAYMENT,
+                amount,
+                {"line": line_ids, "payment": (payment_id,)},
+                {"reason": "settled_by_gateway_too", "refund_due_vnd": amount},
+                unreconciled_line_ids=line_ids,
+            )
+        )
+    by_reference.findings = kept
+
+
+def _unmatched_credits(
+    credits: pd.DataFrame, undecided: set[int], found: pd.DataFrame
+) -> list[Finding]:
+    left = credits[credits["line_id"].isin(undecided)].sort_values("line_id")
+    named = found[found["line_id"].isin(undecided)].groupby("line_id")["reference"].agg(list)
+    findings = []
+    for row in left.itertuples(index=False):
+        findings.append(
+            Finding(
+                k.UNMATCHED_CREDIT,
+                int(row.amount_vnd),
+                {"line": (row.line_id,)},
+                {
+                    "booking_date": row.booking_date,
+                    "bank_reference": row.bank_reference,
+                    "remittance_text": row.remittance_text,
+                    "unknown_references": named.get(row.line_id, []),
+                    "account_id": row.account_id,
+                    "statement_id": row.statement_id,
+                },
+                unreconciled_line_ids=(int(row.line_id),),
+            )
+        )
+    return findings
+
+
+def _payments_without_credit(
+    payments: pd.DataFrame,
+    decided: set[int],
+    settlements: pd.DataFrame,
+    unmatched_batches: pd.DataFrame,
+    settings: Settings,
+) -> tuple[list[Finding], pd.DataFrame]:
+    """Paid payments with no credit: missing after their window, awaiting before it ends."""
+    left = payments[
+        payments["status"].isin(MONEY_RECEIVED_STATUSES) & ~payments["payment_id"].isin(decided)
+    ]
+    batch_of = settlements.drop_duplicates("reference").set_index("reference")["batch_id"]
+    batch_dates = unmatched_batches.set_index("batch_id")["settlement_date"]
+    in_batch = left["reference"].map(batch_of).fillna(0).astype("int64")
+    credit_days = pd.Timedelta(days=settings.settlement_credit_days)
+    due = left["payment_date"] + pd.Timedelta(days=settings.vietqr_credit_days)
+    is_vnpay = left["method"].eq("vnpay")
+    unbatched_due = left["payment_date"] + pd.Timedelta(days=settings.settlement_days) + credit_days
+    due = due.where(~is_vnpay, unbatched_due)
+    batched = is_vnpay & in_batch.isin(batch_dates.index)
+    batch_due = pd.Series(batch_dates.reindex(in_batch).to_numpy(), index=left.index)
+    due = due.where(~batched, batch_due + credit_days)
+    reason = pd.Series("bank_credit", index=left.index, dtype="str")
+    reason = reason.where(~is_vnpay, "settlement_report").where(~batched, "batch_credit")
+    late = due < pd.Timestamp(settings.business_date)
+    findings = [
+        Finding(
+            k.MISSING_CREDIT,
+            int(row.amount_vnd),
+            {"payment": (row.payment_id,)},
+            {
+                "reference": row.reference,
+                "method": row.method,
+                "waiting_for": row.reason,
+                "due_date": row.due,
+                "batch_id": int(row.batch) or None,
+            },
+            unreconciled_payment_ids=(int(row.payment_id),),
+        )
+        for row in left.assign(due=due, reason=reason, batch=in_batch)[late]
+        .sort_values("payment_id")
+        .itertuples(index=False)
+    ]
+    awaiting = pd.DataFrame(
+        {
+            "payment_id": left.loc[~late, "payment_id"].astype("int64"),
+            "reason": reason[~late].astype("str"),
+            "due_date": due[~late].astype("datetime64[ns]"),
+        }
+    ).sort_values("payment_id", ignore_index=True)
+    check_frame(awaiting, AWAITING)
+    return findings, awaiting
+
+
+def _numbered(matches: pd.DataFrame) -> pd.DataFrame:
+    """Number matches 1, 2, ... by their first line id; a split groups by its payment."""
+    if matches.empty:
+        return empty_matches().assign(match_no=pd.Series(dtype="int64"))[
+            ["match_no", *empty_matches().columns]
+        ]
+    split = matches["rule"].eq("reference_split").to_numpy()
+    anchor = matches["line_id"].to_numpy().copy()
+    if split.any():
+        first_line = matches[split].groupby("payment_id")["line_id"].transform("min")
+        anchor[split] = first_line.to_numpy()
+    match_no = np.unique(anchor, return_inverse=True)[1].astype("int64") + 1
+    numbered = matches.assign(match_no=match_no)
+    order = np.lexsort(
+        (numbered["line_id"].to_numpy(), numbered["payment_id"].to_numpy(), match_no)
+    )
+    numbered = numbered.iloc[order]
+    columns = ["match_no", *[c for c in matches.columns]]
+    return numbered[columns].reset_index(drop=True)

@@ -1,0 +1,358 @@
+"""Matching rules with a reference: credit ↔ payment, credit ↔ settlement batch, reversals, refunds.
+
+Pure: pandas frames in, a `StepResult` out. Each rule says which lines and payments it decided,
+so the next rule only sees what is left. Every match row names its rule and a confidence; each
+line and each payment is used by at most one match. Ties are broken by booking date, then ids,
+so the same input always gives the same answer.
+
+Match rules (the `rule` column):
+- ``reference_amount``: one credit names the payment's reference and carries its amount;
+- ``reference_split``: several credits name one payment and add up to its amount;
+- ``settlement_batch``: a credit names a gateway batch and equals its net total (fees recorded);
+- ``settlement_amount_date``: a credit equals an unnamed batch's net total within the date window;
+- ``reversal_pair``: an unmatched credit and the reversal that took it back;
+- ``refund_debit``: a debit names a refunded payment and carries the refund's amount.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from payrecon.reconciliation import classify as k
+from payrecon.reconciliation.classify import MONEY_RECEIVED_STATUSES, Finding
+from payrecon.reconciliation.frames import MATCHES, NO_ID
+
+MATCH_COLUMNS = [name for name in MATCHES.column_names if name != "match_no"]
+
+
+@dataclass
+class StepResult:
+    """What one rule decided: match rows, findings, and the ids it used up."""
+
+    matches: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    decided_line_ids: set[int] = field(default_factory=set)
+    decided_payment_ids: set[int] = field(default_factory=set)
+
+
+def match_rows(**columns: object) -> pd.DataFrame:
+    """Match rows with every MATCHES column (but match_no); absent ids are 0, absent fees 0."""
+    length = max(len(v) for v in columns.values() if isinstance(v, pd.Series | np.ndarray | list))
+    defaults: dict[str, object] = {
+        "paired_line_id": NO_ID,
+        "batch_id": NO_ID,
+        "refund_id": NO_ID,
+        "payment_id": NO_ID,
+        "fee_vnd": 0,
+        "confirms_payment": False,
+    }
+    data = {}
+    for name in MATCH_COLUMNS:
+        value = columns.get(name, defaults.get(name))
+        if isinstance(value, pd.Series):
+            value = value.to_numpy()
+        data[name] = np.asarray(value) if not np.isscalar(value) else np.full(length, value)
+    frame = pd.DataFrame(data)
+    return frame.astype({name: MATCHES_DTYPES[name] for name in MATCH_COLUMNS})
+
+
+MATCHES_DTYPES = {column.name: column.kind for column in MATCHES.columns}
+
+
+def empty_matches() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=MATCHES_DTYPES[name]) for name in MATCH_COLUMNS})
+
+
+def match_by_reference(
+    credits: pd.DataFrame, found: pd.DataFrame, payments: pd.DataFrame
+) -> StepResult:
+    """Credits naming a known payment: a match, a split, a duplicate or an amount mismatch.
+
+    Args:
+        credits: line_id, amount_vnd, booking_date of the credits (not reversals).
+        found: line_id, reference, order: references found in their text.
+        payments: every payment (payment_id, reference, amount_vnd, status).
+
+    A credit naming several known payments belongs to the first one whose amount it carries,
+    else to the first one named. Per payment, the earliest credit with the right amount is the
+    match and every later credit naming it is a duplicate payment (a refund is due); with no
+    such credit, credits that add up to the amount are a split match, otherwise all of them
+    and the payment are one amount mismatch.
+    """
+    pairs = found.merge(
+        payments[["payment_id", "reference", "amount_vnd", "status"]].rename(
+            columns={"amount_vnd": "payment_amount_vnd"}
+        ),
+        on="reference",
+    ).merge(credits[["line_id", "amount_vnd", "booking_date"]], on="line_id")
+    pairs["is_equal"] = pairs["amount_vnd"] == pairs["payment_amount_vnd"]
+    chosen = pairs.sort_values(
+        ["line_id", "is_equal", "order"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("line_id")
+    per_payment = chosen.groupby("payment_id")["line_id"].transform("size")
+    simple = chosen[(per_payment == 1) & chosen["is_equal"]]
+    parts = [
+        match_rows(
+            rule="reference_amount",
+            payment_id=simple["payment_id"],
+            line_id=simple["line_id"],
+            amount_vnd=simple["amount_vnd"],
+            confidence=1.0,
+            confirms_payment=~simple["status"].isin(MONEY_RECEIVED_STATUSES),
+        )
+    ]
+    result = StepResult(matches=empty_matches())
+    result.decided_line_ids.update(chosen["line_id"].tolist())
+    result.decided_payment_ids.update(chosen["payment_id"].tolist())
+    crowded = chosen[per_payment > 1].sort_values(
+        ["payment_id", "is_equal", "booking_date", "line_id"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    mismatched = chosen[(per_payment == 1) & ~chosen["is_equal"]]
+    for payment_id, lines in pd.concat([crowded, mismatched]).groupby("payment_id", sort=True):
+        parts.append(_settle_one_payment(int(payment_id), lines, result.findings))
+    result.matches = pd.concat(parts, ignore_index=True)
+    return result
+
+
+def _settle_one_payment(
+    payment_id: int, lines: pd.DataFrame, findings: list[Finding]
+) -> pd.DataFrame:
+    first = lines.iloc[0]
+    expected = int(first["payment_amount_vnd"])
+    confirms = first["status"] not in MONEY_RECEIVED_STATUSES
+    reference = first["reference"]
+    if first["is_equal"]:
+        for line in lines.iloc[1:].itertuples(index=False):
+            findings.append(
+                Finding(
+                    k.DUPLICATE_PAYMENT,
+                    int(line.amount_vnd),
+                    {"line": (line.line_id,), "payment": (payment_id,)},
+                    {
+                        "reference": reference,
+                        "first_line_id": first["line_id"],
+                        "reason": "credit_repeated",
+                        "refund_due_vnd": int(line.amount_vnd),
+                    },
+                    unreconciled_line_ids=(int(line.line_id),),
+                )
+            )
+        return match_rows(
+            rule="reference_amount",
+            payment_id=[payment_id],
+            line_id=[first["line_id"]],
+            amount_vnd=[first["amount_vnd"]],
+            confidence=1.0,
+            confirms_payment=confirms,
+        )
+    total = int(lines["amount_vnd"].sum())
+    line_ids = tuple(int(i) for i in lines["line_id"])
+    if len(lines) >= 2 and total == expected:
+        return match_rows(
+            rule="reference_split",
+            payment_id=payment_id,
+            line_id=lines["line_id"],
+            amount_vnd=lines["amount_vnd"],
+            confidence=1.0,
+            confirms_payment=confirms,
+        )
+    findings.append(
+        Finding(
+            k.AMOUNT_MISMATCH,
+            total - expected,
+            {"line": line_ids, "payment": (payment_id,)},
+            {
+                "reference": reference,
+                "expected_vnd": expected,
+                "received_vnd": total,
+                "direction": "overpaid" if total > expected else "underpaid",
+            },
+            unreconciled_line_ids=line_ids,
+            unreconciled_payment_ids=(payment_id,),
+        )
+    )
+    return empty_matches()
+
+
+def batches_of(settlements: pd.DataFrame) -> pd.DataFrame:
+    """One row per settlement batch: its code, date, and gross, fee and net totals."""
+    return (
+        settlements.groupby("batch_id", sort=True)
+        .agg(
+            batch_reference=("batch_reference", "first"),
+            settlement_date=("settlement_date", "first"),
+            gross_vnd=("gross_vnd", "sum"),
+            fee_vnd=("fee_vnd", "sum"),
+            net_vnd=("net_vnd", "sum"),
+            row_count=("reference", "size"),
+        )
+        .reset_index()
+    )
+
+
+def compact_upper(texts: pd.Series) -> pd.Series:
+    """Upper-case letters and digits only: how batch codes are compared with bank text."""
+    return texts.astype("str").str.upper().str.replace("[^A-Z0-9]", "", regex=True)
+
+
+def match_settlements(
+    credits: pd.DataFrame,
+    settlements: pd.DataFrame,
+    payments: pd.DataFrame,
+    *,
+    credit_days: int,
+    taken_payment_ids: set[int] | frozenset[int] = frozenset(),
+) -> tuple[StepResult, pd.DataFrame]:
+    """Credits that pay out a gateway settlement batch; returns the step and the unmatched batches.
+
+    First by the batch code in the text (the first credit naming a batch takes it: equal to
+    the net total it is a match, otherwise a settlement mismatch holding the credit and the
+    batch's payments not in `taken_payment_ids`), then by amount = net total with the booking
+    date 0..credit_days after the settlement date, best date first, ties by batch id, line id.
+    """
+    batches = batches_of(settlements)
+    result = StepResult(matches=empty_matches())
+    if batches.empty or credits.empty:
+        return result, batches
+    codes = compact_upper(batches["batch_reference"])
+    pattern = (
+        "("
+        + "|".join(re.escape(c) for c in sorted(set(codes), key=lambda c: (-len(c), c)) if c)
+        + ")"
+    )
+    named = compact_upper(credits["remittance_text"]).str.extract(pattern, expand=False)
+    code_to_batch = dict(zip(codes, batches["batch_id"], strict=True))
+    naming = credits.assign(batch_id=named.map(code_to_batch)).dropna(subset=["batch_id"])
+    naming = (
+        naming.astype({"batch_id": "int64"})
+        .sort_values(["batch_id", "booking_date", "line_id"], kind="stable")
+        .drop_duplicates("batch_id")
+    )
+    naming = naming.merge(batches, on="batch_id", suffixes=("", "_batch"))
+    by_reference = naming[naming["amount_vnd"] == naming["net_vnd"]]
+    for row in naming[naming["amount_vnd"] != naming["net_vnd"]].itertuples(index=False):
+        rows = settlements[settlements["batch_id"] == row.batch_id]
+        payment_ids = tuple(sorted(int(i) for i in rows["reference"].map(_ids(payments)).dropna()))
+        held = tuple(i for i in payment_ids if i not in taken_payment_ids)
+        result.findings.append(
+            Finding(
+                k.SETTLEMENT_MISMATCH,
+                int(row.amount_vnd - row.net_vnd),
+                {"line": (row.line_id,), "batch": (row.batch_id,)},
+                {
+                    "batch_reference": row.batch_reference,
+                    "net_vnd": int(row.net_vnd),
+                    "credited_vnd": int(row.amount_vnd),
+                    "fee_vnd": int(row.fee_vnd),
+                    "reason": "net_differs",
+                    "payment_ids": list(payment_ids),
+                },
+                unreconciled_line_ids=(int(row.line_id),),
+                unreconciled_payment_ids=held,
+            )
+        )
+        result.decided_line_ids.add(int(row.line_id))
+        result.decided_payment_ids.update(held)
+    taken_batches = set(naming["batch_id"].tolist())
+    rest_lines = credits[~credits["line_id"].isin(naming["line_id"])]
+    rest_batches = batches[~batches["batch_id"].isin(taken_batches)]
+    pairs = rest_lines.merge(rest_batches, left_on="amount_vnd", right_on="net_vnd")
+    pairs = pairs.assign(day_distance=(pairs["booking_date"] - pairs["settlement_date"]).dt.days)
+    pairs = pairs[(pairs["day_distance"] >= 0) & (pairs["day_distance"] <= credit_days)]
+    pairs = pairs.sort_values(["day_distance", "batch_id", "line_id"], kind="stable")
+    by_date = greedy_pairs(pairs, "line_id", "batch_id")
+    parts = [result.matches]
+    for chosen, rule, confidence in (
+        (by_reference, "settlement_batch", 1.0),
+        (by_date, "settlement_amount_date", 0.9),
+    ):
+        rows = settlements.merge(chosen[["batch_id", "line_id"]], on="batch_id")
+        rows = rows.merge(
+            payments[["payment_id", "reference", "amount_vnd", "status"]].rename(
+                columns={"amount_vnd": "payment_amount_vnd"}
+            ),
+            on="reference",
+            how="left",
+        )
+        rows = rows.sort_values(["batch_id", "reference"], kind="stable")
+        known = rows["payment_id"].notna()
+        parts.append(
+            match_rows(
+                rule=rule,
+                payment_id=rows["payment_id"].fillna(NO_ID).astype("int64"),
+                line_id=rows["line_id"],
+                batch_id=rows["batch_id"],
+                amount_vnd=rows["gross_vnd"],
+                fee_vnd=rows["fee_vnd"],
+                confidence=confidence,
+                confirms_payment=known & ~rows["status"].isin(MONEY_RECEIVED_STATUSES),
+            )
+        )
+        result.decided_line_ids.update(chosen["line_id"].tolist())
+        result.decided_payment_ids.update(int(i) for i in rows.loc[known, "payment_id"])
+        result.findings.extend(_batch_row_findings(rows, known))
+    result.matches = pd.concat(parts, ignore_index=True)
+    unmatched = batches[
+        ~batches["batch_id"].isin(taken_batches) & ~batches["batch_id"].isin(by_date["batch_id"])
+    ]
+    return result, unmatched
+
+
+def _batch_row_findings(rows: pd.DataFrame, known: pd.Series) -> list[Finding]:
+    """Inside a matched batch: rows for references we do not know, and gross amounts that
+    differ from the payment's. They hold nothing: the batch's money is matched."""
+    findings = []
+    for (batch_id, line_id), unknown in rows[~known].groupby(["batch_id", "line_id"]):
+        findings.append(
+            Finding(
+                k.SETTLEMENT_MISMATCH,
+                int(unknown["gross_vnd"].sum()),
+                {"batch": (batch_id,), "line": (line_id,)},
+                {"references": sorted(unknown["reference"]), "reason": "unknown_reference"},
+            )
+        )
+    differs = rows[known & (rows["gross_vnd"] != rows["payment_amount_vnd"])]
+    for row in differs.itertuples(index=False):
+        findings.append(
+            Finding(
+                k.SETTLEMENT_MISMATCH,
+                int(row.gross_vnd - row.payment_amount_vnd),
+                {
+                    "batch": (row.batch_id,),
+                    "line": (row.line_id,),
+                    "payment": (int(row.payment_id),),
+                },
+                {
+                    "reference": row.reference,
+                    "gross_vnd": int(row.gross_vnd),
+                    "expected_vnd": int(row.payment_amount_vnd),
+                    "reason": "gross_differs",
+                },
+            )
+        )
+    return findings
+
+
+def _ids(payments: pd.DataFrame) -> pd.Series:
+    return pd.Series(payments["payment_id"].to_numpy(), index=payments["reference"].to_numpy())
+
+
+def greedy_pairs(pairs: pd.DataFrame, left: str, right: str) -> pd.DataFrame:
+    """Walk `pairs` best first and keep each pair whose two sides are both still free."""
+    used_left: set[object] = set()
+    used_right: set[object] = set()
+    keep = np.zeros(len(pairs), dtype=bool)
+    for position, (a, b) in enumerate(
+        zip(pairs[left].tolist(), pairs[right].tolist(), strict=True)
+    ):
+        if a not in used_left and b not in used_right:
+            used_left.add(a)
+            used_right.add(b)
+            keep[position] = True
+    return pairs[keep]

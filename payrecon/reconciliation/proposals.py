@@ -1,0 +1,145 @@
+"""Proposals, never decisions: credits without a usable reference, paired by amount and date.
+
+Pure: pandas frames in, a proposals frame out. A candidate is an unmatched VietQR payment with
+exactly the credit's amount, paid (or created) between one day after and `window_days` before
+the booking date. Pairs are ranked by date distance, then by how much of the applicant's name
+the transfer text carries, then by ids, and assigned best first so that each credit and each
+payment is proposed at most once (rank 1). Candidates nobody was assigned are listed as
+alternatives (rank 2, 3, ...). A pair with a rival ranked exactly as well is flagged
+`is_near_tie`: the research on other engines says to show near-ties, not to guess them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.compute as pc
+
+from payrecon.reconciliation.extract import arrow_strings, fold_marks
+from payrecon.reconciliation.frames import PROPOSALS
+from payrecon.reconciliation.matching import greedy_pairs
+
+EARLIEST_DAY_DISTANCE = -1  # a credit booked the day before the payment's date (cut-off times)
+
+
+def words(texts: pd.Series) -> pd.DataFrame:
+    """Upper-case ASCII words of each text, marks folded: columns key (index label), word.
+
+    'Trần Đức' gives TRAN and DUC; each word once per text.
+    """
+    folded = pc.utf8_upper(fold_marks(arrow_strings(texts)))
+    spaced = pc.utf8_trim_whitespace(pc.replace_substring_regex(folded, "[^A-Z0-9]+", " "))
+    split = pc.split_pattern(spaced, " ")
+    flat = pc.list_flatten(split).to_numpy(zero_copy_only=False)
+    parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    frame = pd.DataFrame({"key": texts.index.to_numpy()[parents], "word": flat})
+    frame = frame[frame["word"] != ""]
+    return frame.drop_duplicates(ignore_index=True)
+
+
+def name_similarity(pairs: pd.DataFrame, texts: pd.Series, names: pd.Series) -> np.ndarray:
+    """For each (line_id, payment_id) pair, the share of the applicant's name words in the text.
+
+    `texts` is indexed by line_id, `names` by payment_id. Vectorised: words are exploded and
+    joined, so the cost grows with the number of pairs times name words, not with Python calls.
+    """
+    if pairs.empty:
+        return np.zeros(0)
+    name_words = words(names).rename(columns={"key": "payment_id"})
+    text_words = words(texts).rename(columns={"key": "line_id"})
+    name_sizes = name_words.groupby("payment_id").size()
+    keys = pairs[["line_id", "payment_id"]]
+    hits = (
+        keys.merge(name_words, on="payment_id")
+        .merge(text_words, on=["line_id", "word"])
+        .groupby(["line_id", "payment_id"])
+        .size()
+        .rename("hits")
+    )
+    joined = keys.join(hits, on=["line_id", "payment_id"]).join(
+        name_sizes.rename("size"), on="payment_id"
+    )
+    share = joined["hits"].fillna(0) / joined["size"]
+    return share.fillna(0.0).round(4).to_numpy(dtype="float64")
+
+
+def propose(
+    credits: pd.DataFrame,
+    candidates: pd.DataFrame,
+    *,
+    window_days: int,
+    alternatives: int = 2,
+) -> pd.DataFrame:
+    """Ranked proposals for `credits` among `candidates`.
+
+    Args:
+        credits: line_id, amount_vnd, booking_date, remittance_text of the credits left.
+        candidates: payment_id, amount_vnd, payment_date, applicant_name of the payments left.
+        window_days: how many days a credit may be booked after the payment's date.
+        alternatives: how many unassigned candidates to list after the assigned one.
+    """
+    pairs = credits[["line_id", "amount_vnd", "booking_date"]].merge(
+        candidates[["payment_id", "amount_vnd", "payment_date"]],
+        on="amount_vnd",
+    )
+    pairs = pairs.assign(day_distance=(pairs["booking_date"] - pairs["payment_date"]).dt.days)
+    distance = pairs["day_distance"]
+    pairs = pairs[(distance >= EARLIEST_DAY_DISTANCE) & (distance <= window_days)]
+    if pairs.empty:
+        return _empty()
+    texts = credits.set_index("line_id")["remittance_text"]
+    names = candidates.set_index("payment_id")["applicant_name"]
+    pairs = pairs.assign(
+        name_similarity=name_similarity(
+            pairs,
+            texts[texts.index.isin(pairs["line_id"])],
+            names[names.index.isin(pairs["payment_id"])],
+        ),
+        closeness=pairs["day_distance"].abs(),
+    )
+    pairs = pairs.sort_values(
+        ["closeness", "name_similarity", "line_id", "payment_id"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    assigned = greedy_pairs(pairs, "line_id", "payment_id")
+    rank_key = ["closeness", "name_similarity"]
+    ties = pairs.groupby(["line_id", *rank_key]).size().rename("rivals")
+    assigned = assigned.join(ties, on=["line_id", *rank_key])
+    spare = pairs[
+        pairs["line_id"].isin(assigned["line_id"])
+        & ~pairs["payment_id"].isin(assigned["payment_id"])
+    ]
+    spare = spare.sort_values(
+        ["line_id", "closeness", "name_similarity", "payment_id"],
+        ascending=[True, True, False, True],
+        kind="stable",
+    )
+    spare = spare.assign(rank=spare.groupby("line_id").cumcount() + 2)
+    spare = spare[spare["rank"] <= alternatives + 1]
+    spare = spare.join(ties, on=["line_id", *rank_key])
+    result = pd.concat([assigned.assign(rank=1), spare], ignore_index=True)
+    near_tie = result["rivals"] > 1
+    confidence = (
+        0.5
+        + 0.2 * (1 - result["closeness"] / (window_days + 1))
+        + 0.25 * result["name_similarity"]
+        - np.where(near_tie, 0.2, 0.0)
+    ).round(4)
+    frame = pd.DataFrame(
+        {
+            "line_id": result["line_id"].astype("int64"),
+            "rank": result["rank"].astype("int64"),
+            "payment_id": result["payment_id"].astype("int64"),
+            "amount_vnd": result["amount_vnd"].astype("int64"),
+            "day_distance": result["day_distance"].astype("int64"),
+            "name_similarity": result["name_similarity"].astype("float64"),
+            "confidence": confidence.astype("float64"),
+            "is_near_tie": near_tie.astype("bool"),
+        }
+    )
+    return frame.sort_values(["line_id", "rank"], kind="stable", ignore_index=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c.name: pd.Series(dtype=c.kind) for c in PROPOSALS.columns})
