@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from payrecon import i18n
     from payrecon.observability import endpoint as metrics_endpoint
     from payrecon.web import auth, health, invoice_view, officer, problems, security
-    from payrecon.web.api import dossiers, invoices
+    from payrecon.web.api import dossiers, invoices, tax
     from payrecon.web.api.spec import api
 
     api.init_app(app)
@@ -25,5 +25,6 @@ def init_app(app: Flask) -> None:
     for blueprint in (
         dossiers.blp,
         invoices.blp,
+        tax.blp,
     ):
         api.register_blueprint(blueprint)

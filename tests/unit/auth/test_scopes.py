@@ -7,6 +7,7 @@ from payrecon.errors import InvalidInput
 def test_the_known_scopes():
     assert set(KNOWN_SCOPES) == {
         "dossiers:write",
+        "invoices:read",
         "payments:write",
         "payments:refund",
         "statements:write",
