@@ -17,6 +17,7 @@ It prints min and median of the runs. The database is dropped at the end.
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import time
 import uuid
@@ -227,7 +228,10 @@ def main() -> None:
             f"setup: {args.invoices:,} invoices inserted and sequenced in "
             f"{time.perf_counter() - started:.1f} s"
         )
-        app = create_app({"DATABASE_URL": url, "API_RATE_LIMIT": "1000000/minute"})
+        app = create_app(
+            {"DATABASE_URL": url, "API_RATE_LIMIT": "1000000/minute", "SECRET_KEY": "bench"}
+        )
+        logging.getLogger("payrecon.access").setLevel(logging.WARNING)  # a line per page
         with app.app_context(), session_scope() as session:
             token = auth_service.create_token(
                 session, name="bench", scopes=["tax:read"], actor="bench"

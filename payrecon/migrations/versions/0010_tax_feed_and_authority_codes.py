@@ -131,6 +131,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Plain DROP COLUMN (SQLite 3.35+ has it): batch mode would copy and drop `invoices`,
+    # which SQLite refuses while other tables' rows refer to it.
     for column in (
         "total_tax_vnd",
         "total_before_tax_vnd",
@@ -138,13 +140,11 @@ def downgrade() -> None:
         "buyer_tax_code",
         "seller_tax_code",
     ):
-        with op.batch_alter_table("invoices") as batch_op:
-            batch_op.drop_column(column)
+        op.execute(f"ALTER TABLE invoices DROP COLUMN {column}")
     op.execute(
         "DELETE FROM invoice_changes WHERE kind IN ('authority_code', 'authority_rejection')"
     )
     _replace_kind_check(OLD_KINDS)
     op.drop_index(op.f("ix_invoice_changes_position"), table_name="invoice_changes")
-    with op.batch_alter_table("invoice_changes") as batch_op:
-        batch_op.drop_column("position")
+    op.execute("ALTER TABLE invoice_changes DROP COLUMN position")
     op.drop_table("invoice_authority_decisions")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -17,7 +18,8 @@ from payrecon.invoices.authority import record_authority_decision
 from tests.e2e.auth.helpers import issue_token
 from tests.integration.tax.helpers import issue_invoices
 
-CLIENT = Path(__file__).parents[3] / "examples" / "tax_feed_client.py"
+ROOT = Path(__file__).parents[3]
+CLIENT = ROOT / "examples" / "tax_feed_client.py"
 CODE = "00A1B2C3D4E5F60718293A4B5C6D7E8F90"
 
 
@@ -75,3 +77,34 @@ def test_the_example_client_stops_with_a_message_on_a_refused_token(live_server,
     result = run_client(live_server, tmp_path, "prt_0123456789abcdef_" + "A" * 43)
     assert result.returncode != 0
     assert "HTTP 401" in result.stderr
+
+
+def readme_client() -> str:
+    """The Python block of the README's "Tax integrations" section."""
+    section = (ROOT / "README.md").read_text().split("## Tax integrations", 1)[1]
+    return re.search(r"```python\n(.*?)```", section, re.DOTALL)[1]
+
+
+def test_the_readme_client_pulls_the_whole_feed(live_server, db_session, signing_keys, tmp_path):
+    invoices = issue_invoices(db_session, signing_keys, 3)
+    token = issue_token(db_session, "tax:read", name="readme-client")
+    script = tmp_path / "client.py"
+    script.write_text(readme_client())
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        env={
+            **os.environ,
+            "PAYRECON_TAX_TOKEN": token,
+            "PAYRECON_URL": live_server,
+            "OUT": str(out),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date; next time ask with after=" in result.stdout
+    for invoice in invoices:
+        assert (out / f"{invoice.id}.xml").read_bytes() == invoice.xml

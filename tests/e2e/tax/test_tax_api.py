@@ -8,6 +8,7 @@ import pytest
 
 from payrecon.auth import service as auth_service
 from payrecon.invoices.feed import encode_cursor
+from payrecon.web.api.tax import FeedPageOut, TaxInvoiceOut
 from tests.e2e.auth.helpers import bearer, bearer_for, issue_token
 from tests.integration.tax.helpers import issue_invoices
 
@@ -37,6 +38,7 @@ def pull_all(client, headers, *, limit: int, cursor: str | None = None):
         response = client.get(FEED, query_string=query, headers=headers)
         assert response.status_code == 200, response.get_json()
         page = response.get_json()
+        assert FeedPageOut().validate(page) == {}  # the answer is what OpenAPI says
         assert len(page["items"]) <= limit
         items += page["items"]
         cursor = page["next_cursor"]
@@ -137,6 +139,8 @@ def test_posting_a_code_is_idempotent_and_changes_xml_etag_and_feed(
 
     first = client.post(url, json={"code": CODE}, headers=writer)
     assert first.status_code == 201
+    assert first.mimetype == "application/json"
+    assert TaxInvoiceOut().validate(first.get_json()) == {}
     assert first.get_json()["authority"] == {
         "status": "coded",
         "code": CODE,
