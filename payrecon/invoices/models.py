@@ -1,4 +1,5 @@
-"""Tables of the invoices domain: series counters, invoices (signed bytes) and their changes."""
+"""Tables of the invoices domain: series counters, invoices (signed bytes), their changes and
+the tax authority's decisions on them."""
 
 from __future__ import annotations
 
@@ -23,7 +24,15 @@ from payrecon.db import Base, BigId, UtcDateTime
 
 INVOICE_KINDS = ("original", "replacement", "adjustment")
 INVOICE_STATUSES = ("issued", "cancelled", "replaced", "adjusted")
-CHANGE_KINDS = ("issue", "cancellation", "replacement", "adjustment")
+CHANGE_KINDS = (
+    "issue",
+    "cancellation",
+    "replacement",
+    "adjustment",
+    "authority_code",
+    "authority_rejection",
+)
+AUTHORITY_OUTCOMES = ("coded", "rejected")
 
 
 class InvoiceSeries(Base):
@@ -89,6 +98,14 @@ class Invoice(Base):
     buyer_name: Mapped[str] = mapped_column(String(400))
     payment_method: Mapped[str | None] = mapped_column(String(20))
     total_vnd: Mapped[int] = mapped_column(BigInteger)
+    # What the signed XML says, kept beside it for the tax feed (which must not parse XML).
+    # Nullable only because a column added to a filled SQLite table cannot be NOT NULL without
+    # a default; migration 0010 fills them for invoices issued before it, _issue for new ones.
+    seller_tax_code: Mapped[str | None] = mapped_column(String(14))
+    buyer_tax_code: Mapped[str | None] = mapped_column(String(14))
+    buyer_id_number: Mapped[str | None] = mapped_column(String(20))
+    total_before_tax_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    total_tax_vnd: Mapped[int | None] = mapped_column(BigInteger)
     lookup_code: Mapped[str] = mapped_column(String(16), unique=True)
     xml: Mapped[bytes] = mapped_column(LargeBinary)
     xml_sha256: Mapped[str] = mapped_column(String(64))
@@ -100,9 +117,14 @@ class Invoice(Base):
 
 
 class InvoiceChange(Base):
-    """Every issue, cancellation, replacement and adjustment, in the transaction that made it.
+    """Every issue, cancellation, replacement, adjustment and tax-authority decision, written in
+    the transaction that made it.
 
-    The tax integrations' feed reads this table in id order.
+    `position` is the change's place in the tax feed. It is NULL when the change is written and
+    stamped only after its transaction has committed (sequence.sequence_changes), in the order
+    the stamping sees the commits. Ids alone are not a safe feed order on PostgreSQL: an id is
+    taken at insert, so a transaction that commits late exposes a smaller id after a reader has
+    already paged past it.
     """
 
     __tablename__ = "invoice_changes"
@@ -112,3 +134,33 @@ class InvoiceChange(Base):
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    position: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
+
+
+class InvoiceAuthorityDecision(Base):
+    """The tax authority's answer on one invoice: its code (MCCQT) or a rejection with a reason.
+
+    One per invoice and final: the same answer again changes nothing, another one is refused.
+    For a code, `xml` is the new stored version of the invoice: the seller-signed bytes with
+    MCCQT spliced in before DSCKS (signing.add_authority_code); `Invoice.xml` stays as issued.
+    """
+
+    __tablename__ = "invoice_authority_decisions"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN {AUTHORITY_OUTCOMES!r}", name="outcome_known"),
+        CheckConstraint(
+            "(outcome = 'coded' AND code IS NOT NULL AND xml IS NOT NULL AND reason IS NULL)"
+            " OR (outcome = 'rejected' AND code IS NULL AND xml IS NULL AND reason IS NOT NULL)",
+            name="outcome_fields",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str | None] = mapped_column(String(34), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    xml: Mapped[bytes | None] = mapped_column(LargeBinary)
+    xml_sha256: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))

@@ -50,7 +50,14 @@ from payrecon.invoices.keys import SigningKeys, configured_signing_keys
 from payrecon.invoices.models import Invoice, InvoiceChange
 from payrecon.invoices.signing import sign_invoice
 from payrecon.invoices.symbols import LOCAL_TIME, invoice_year, series_symbol
-from payrecon.invoices.xml_build import Buyer, RelatedInvoice, Relation, Seller, build_invoice_xml
+from payrecon.invoices.xml_build import (
+    Buyer,
+    InvoiceData,
+    RelatedInvoice,
+    Relation,
+    Seller,
+    build_invoice_xml,
+)
 
 PAID_TOPIC = "payment.succeeded"
 REFUNDED_TOPIC = "payment.refunded"
@@ -176,7 +183,7 @@ def _issue(
             note=(reason or None) and reason[:255],
         )
 
-    def signed_with(number: int) -> bytes:
+    def signed_with(number: int) -> tuple[InvoiceData, bytes]:
         data = fee_invoice_data(
             sale,
             series=series,
@@ -188,22 +195,23 @@ def _issue(
         )
         unsigned = build_invoice_xml(data)  # checked against the XSD before it is returned
         # sign_invoice verifies the new signature before returning the final bytes.
-        return sign_invoice(
+        signed = sign_invoice(
             unsigned, key_pem=keys.key, cert_pem=keys.cert_pem, signing_time=issued_at
         )
+        return data, signed
 
     guess = state.last_number + 1
     if series_id in _contended_series:
         number = counter.take_number(session, series_id)
-        xml = signed_with(number)
+        data, xml = signed_with(number)
         if number == guess:  # nobody took a number between our peek and our take
             _contended_series.discard(series_id)
     else:
-        xml = signed_with(guess)
+        data, xml = signed_with(guess)
         number = counter.take_number(session, series_id)
         if number != guess:
             _contended_series.add(series_id)
-            xml = signed_with(number)
+            data, xml = signed_with(number)
     invoice = Invoice(
         series_id=series_id,
         template_code=TEMPLATE_CODE,
@@ -221,6 +229,11 @@ def _issue(
         buyer_name=sale.buyer.name,
         payment_method=sale.payment_method,
         total_vnd=sale.paid_vnd if amount_vnd is None else amount_vnd,
+        seller_tax_code=data.seller.tax_code,
+        buyer_tax_code=data.buyer.tax_code,
+        buyer_id_number=data.buyer.id_number,
+        total_before_tax_vnd=data.total_before_tax_vnd,
+        total_tax_vnd=data.total_tax_vnd,
         lookup_code=lookup_code,
         xml=xml,
         xml_sha256=hashlib.sha256(xml).hexdigest(),

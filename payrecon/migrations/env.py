@@ -11,6 +11,12 @@ if engine is None:
     raise RuntimeError("run migrations through payrecon (payrecon db upgrade), not bare alembic")
 
 with engine.connect() as connection:
+    on_sqlite = connection.dialect.name == "sqlite"
+    if on_sqlite:
+        # Batch migrations rebuild SQLite tables (copy, drop, rename); with foreign keys
+        # enforced, dropping a table other rows point at fails. The pragma only works outside
+        # a transaction, so it goes straight to the driver before SQLAlchemy begins one.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
@@ -20,3 +26,5 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
+    if on_sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

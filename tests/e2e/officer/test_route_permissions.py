@@ -65,6 +65,15 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token]] = {
         "/api/v1/invoices/1/xml",
         Token("invoices:read"),
     ),
+    ("GET", "/api/v1/tax/invoices"): ("/api/v1/tax/invoices", Token("tax:read")),
+    ("GET", "/api/v1/tax/invoices/<invoice_id>/xml"): (
+        "/api/v1/tax/invoices/1/xml",
+        Token("tax:read"),
+    ),
+    ("POST", "/api/v1/tax/invoices/<invoice_id>/authority-code"): (
+        "/api/v1/tax/invoices/1/authority-code",
+        Token("tax:write"),
+    ),
     ("GET", "/invoices/<lookup_code>"): ("/invoices/NOPE00000000", Public()),
     ("GET", "/invoices/<lookup_code>/xml"): ("/invoices/NOPE00000000/xml", Public()),
     ("GET", "/metrics"): ("/metrics", Public()),
