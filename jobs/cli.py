@@ -133,3 +133,6 @@ def history(job_name: str | None, limit: int) -> None:
 
 
 COMMANDS = [jobs_group]
+
+
+COMMANDS = [jobs_group]

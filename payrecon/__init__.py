@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from payrecon import config as settings
     from payrecon import db, observability
+    from payrecon.cli.commands import register_commands
     from payrecon.web import init_app as init_web
 
     instance_path = (config or {}).get("INSTANCE_PATH")
@@ -33,4 +34,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     observability.init_app(app)  # first: logging and request ids for everything after
     db.init_app(app)
     init_web(app)
+    register_commands(app)
     return app

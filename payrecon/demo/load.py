@@ -15,6 +15,7 @@ from payrecon.demo.catalog_data import AGENCIES
 from payrecon.demo.generate import catalog_csv, dossiers_csv
 from payrecon.demo.payments import create_demo_payments
 from payrecon.dossiers import service as dossier_service
+from payrecon.invoices.service import issue_pending_invoices
 from payrecon.payments.settings import PaymentSettings
 
 ACTOR = "demo"
@@ -66,4 +67,6 @@ def load_demo(
     )
     made = create_demo_payments(session, payment_settings or PaymentSettings.from_app(), report)
     report("payments: " + ", ".join(f"{count} {fate}" for fate, count in made.items()))
+    invoices = issue_pending_invoices(session)
+    report(f"invoices (signed with the demo key, NOT for production): {invoices.summary()}")
     return result
