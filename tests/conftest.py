@@ -9,6 +9,7 @@ skipped, and in CI (CI=true) that is a failure.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 
@@ -21,6 +22,10 @@ from payrecon import create_app
 from payrecon.db import Base, make_engine, upgrade_to_head
 
 KEEP_TABLES = {"alembic_version"}
+
+# Every app and subprocess the tests start gets an empty instance folder of its own, never the
+# developer's instance/ (whose settings.py a demo run may have written).
+os.environ["PAYRECON_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="payrecon-test-instance-")
 
 # Hundreds of officer passwords are hashed in the suite: use argon2's cheapest profile here.
 os.environ.setdefault("PAYRECON_PASSWORD_HASH_PROFILE", "cheapest")
