@@ -19,6 +19,7 @@ import xmlschema
 from lxml import etree
 
 from payrecon.errors import InvalidInvoiceXml
+from payrecon.xmlsafe import make_parser, parse_untrusted
 
 #: The PBan value payrecon writes, and the schema folder named after it.
 PBAN = "2.0.1"
@@ -27,37 +28,13 @@ SCHEMA_ROOT = Path(__file__).resolve().parents[2] / "invoice_schemas"
 SCHEMA_FILE = "invoice.xsd"
 
 
-def _hardened_parser() -> etree.XMLParser:
-    # A parser per call: lxml parsers must not be shared between threads.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_blank_text=False,
-    )
-
-
 def parse_xml(xml: bytes) -> etree._Element:
-    """Parse untrusted XML bytes into an element tree, or raise InvalidInvoiceXml saying where.
+    """Parse untrusted invoice XML into an element tree, or raise InvalidInvoiceXml saying where.
 
-    Refuses any document with a DOCTYPE (and so every entity trick) and never fetches anything.
-    Whitespace is kept exactly: signatures depend on it.
+    Refuses any document with a DOCTYPE or ENTITY (and so every entity trick) and never
+    fetches anything (payrecon.xmlsafe). Whitespace is kept exactly: signatures depend on it.
     """
-    if not isinstance(xml, bytes):
-        raise TypeError(f"invoice XML must be bytes, not {type(xml).__name__}")
-    try:
-        root = etree.fromstring(xml, _hardened_parser())
-    except etree.XMLSyntaxError as exc:
-        raise InvalidInvoiceXml(
-            f"not well-formed XML: {exc.msg}", where=f"line {exc.lineno}"
-        ) from exc
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        line = xml[: max(xml.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
-        raise InvalidInvoiceXml("a DOCTYPE is not allowed in an invoice", where=f"line {line}")
-    return root
+    return parse_untrusted(xml, error=InvalidInvoiceXml, what="invoices")
 
 
 def schema_folder(version: str = SCHEMA_VERSION) -> Path:
@@ -101,7 +78,7 @@ def load_fast_schema(version: str = SCHEMA_VERSION) -> etree.XMLSchema:
     xs:import against the file's own path, and no_network keeps it on disk.
     """
     path = schema_folder(version) / SCHEMA_FILE
-    tree = etree.parse(str(path), _hardened_parser())
+    tree = etree.parse(str(path), make_parser())
     return etree.XMLSchema(tree)
 
 

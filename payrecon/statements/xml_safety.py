@@ -1,86 +1,34 @@
-"""The one way payrecon turns untrusted XML bytes into an lxml tree.
+"""Hardened XML parsing for bank statements: payrecon.xmlsafe with the statements' error.
 
-Bank statements never need a DTD, so any ``<!DOCTYPE`` or ``<!ENTITY`` is refused by a byte scan
-before lxml sees the file: billion-laughs and external-entity files fail at once, without a
-single entity being read or expanded. The parser is hardened as well, in case the scan is ever
-bypassed: no entity resolution, no network, no DTD loading, no huge trees.
+See payrecon/xmlsafe.py for the rules (no DTD, no entities, no network, size limit).
 """
 
 from __future__ import annotations
 
-import codecs
-import re
-
 from lxml import etree
 
 from payrecon.errors import StatementFormatError
+from payrecon.xmlsafe import make_parser, parse_untrusted, scannable_bytes
+from payrecon.xmlsafe import refuse_declarations as _refuse_declarations
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-_FORBIDDEN_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_WIDE_ENCODINGS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
-
-def scannable_bytes(data: bytes) -> bytes:
-    """Bytes in which an ASCII declaration is visible, also for UTF-16/32 files."""
-    for bom, encoding in _WIDE_ENCODINGS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace").encode("utf-8", "replace")
-    if b"\x00" in data[:4]:  # UTF-16/32 without a byte-order mark
-        for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
-            text = data.decode(encoding, errors="replace")
-            if text.lstrip("\ufeff").startswith("<"):
-                return text.encode("utf-8", "replace")
-    return data
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "make_parser",
+    "parse_xml",
+    "refuse_declarations",
+    "scannable_bytes",
+]
 
 
 def refuse_declarations(data: bytes) -> None:
-    """Raise if the document declares a DTD or an entity (never needed by a statement)."""
-    scannable = scannable_bytes(data)
-    found = _FORBIDDEN_DECLARATION.search(scannable)
-    if found:
-        line = scannable.count(b"\n", 0, found.start()) + 1
-        kind = found.group(1).decode("ascii").upper()
-        raise StatementFormatError(
-            f"XML with a <!{kind} declaration is refused: statements need no DTD or entities, "
-            "and such declarations are how entity-expansion and external-entity attacks work",
-            where=f"line {line}",
-        )
-
-
-def make_parser() -> etree.XMLParser:
-    """A fresh hardened parser (lxml parsers must not be shared between threads)."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_blank_text=False,
-    )
+    """Raise StatementFormatError if the document declares a DTD or an entity."""
+    _refuse_declarations(data, error=StatementFormatError, what="statements")
 
 
 def parse_xml(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
     """Parse untrusted XML bytes into the root element, or raise StatementFormatError."""
-    if len(data) > max_bytes:
-        raise StatementFormatError(
-            f"file is {len(data):,} bytes; the limit for XML statements is {max_bytes:,} bytes",
-            where="file",
-        )
-    if not data.strip():
-        raise StatementFormatError("file is empty", where="file")
-    refuse_declarations(data)
-    try:
-        root = etree.fromstring(data, make_parser())
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno if exc.lineno else "?"
-        raise StatementFormatError(
-            f"not well-formed XML: {exc.msg}", where=f"line {line}"
-        ) from None
-    if root is None:
-        raise StatementFormatError("no root element", where="line 1")
-    return root
+    return parse_untrusted(
+        data, error=StatementFormatError, what="XML statements", max_bytes=max_bytes
+    )
