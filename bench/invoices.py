@@ -21,7 +21,6 @@ import argparse
 import statistics
 import tempfile
 import time
-import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -219,31 +218,6 @@ def _enqueue_payments(url: str, run: int, count: int) -> None:
     engine.dispose()
 
 
-def _scratch_database(base_url: str) -> tuple[str, str]:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from payrecon.db import make_engine
-
-    name = f"payrecon_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(base_url: str, name: str) -> None:
-    from sqlalchemy import text
-
-    from payrecon.db import make_engine
-
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def _parallel_rate(pool: ProcessPoolExecutor, function, seconds: float) -> float:
     counts = list(pool.map(function, [seconds] * PROCESSES))
     return sum(counts) / seconds
@@ -259,9 +233,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from payrecon.db import create_scratch_database, drop_database
     from payrecon.invoices.keys import write_demo_keypair
 
-    name, url = _scratch_database(args.postgres_url)
+    url = create_scratch_database(args.postgres_url, prefix="payrecon_bench")
     rates: dict[str, list[float]] = {
         "issue (end to end)": [],
         "signxml sign": [],
@@ -297,7 +272,7 @@ def main() -> None:
                         flush=True,
                     )
     finally:
-        _drop_database(args.postgres_url, name)
+        drop_database(args.postgres_url, url)
 
     print(f"\n{PROCESSES} processes, {args.runs} runs, {args.invoices} invoices per run")
     print(f"{'operation':<22}{'min /s':>10}{'median /s':>12}")

@@ -30,13 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from payrecon.auth import service as auth_service  # noqa: E402
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure  # noqa: E402
-from payrecon.db import make_engine, upgrade_to_head  # noqa: E402
+from payrecon.db import create_scratch_database, drop_database, make_engine, upgrade_to_head  # noqa: E402
 from payrecon.dossiers.models import Dossier  # noqa: E402
 from payrecon.payments import vnpay_protocol  # noqa: E402
 from payrecon.payments.models import Payment  # noqa: E402
@@ -111,22 +109,6 @@ def baseline_app():
         return jsonify(id=new_id), 201
 
     return app
-
-
-def scratch_database(base_url: str) -> str:
-    name = f"payrecon_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(base_url: str, url: str) -> None:
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def seed(url: str, dossiers: int, card_payments: int, secret: str) -> tuple[str, list[str]]:
@@ -320,7 +302,7 @@ def main() -> int:
         print("needs PAYRECON_TEST_POSTGRES_URL and wrk (apt-get install -y wrk)")
         return 2
     secret = secrets.token_hex(32)
-    url = scratch_database(base_url)
+    url = create_scratch_database(base_url, prefix="payrecon_bench")
     processes: list[subprocess.Popen] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-payments-"))
     try:

@@ -19,16 +19,14 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import Agency, CollectionAccount
-from payrecon.db import make_engine, upgrade_to_head
+from payrecon.db import create_scratch_database, drop_database, make_engine, upgrade_to_head
 from payrecon.statements import service
 from payrecon.statements.detect import parse_statement_file
 
@@ -95,23 +93,6 @@ def generate_mt940(lines: int) -> bytes:
     ).encode()
 
 
-def scratch_database(base_url: str) -> str:
-    name = f"payrecon_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(base_url: str, url: str) -> None:
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        name = make_url(url).database
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def empty_statement_tables(engine) -> None:
     with engine.begin() as connection:
         connection.execute(
@@ -176,7 +157,7 @@ def main() -> int:
     if not base_url:
         print("set PAYRECON_TEST_POSTGRES_URL (a PostgreSQL server to bench on)", file=sys.stderr)
         return 2
-    url = scratch_database(base_url)
+    url = create_scratch_database(base_url, prefix="payrecon_bench")
     engine = make_engine(url)
     try:
         upgrade_to_head(engine)

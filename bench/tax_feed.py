@@ -20,35 +20,9 @@ import argparse
 import logging
 import statistics
 import time
-import uuid
 from datetime import UTC, date, datetime
 
 AGENCIES = 8
-
-
-def _scratch_database(base_url: str) -> tuple[str, str]:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from payrecon.db import make_engine
-
-    name = f"payrecon_bench_tax_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(base_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(base_url: str, name: str) -> None:
-    from sqlalchemy import text
-
-    from payrecon.db import make_engine
-
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _signed_sample() -> bytes:
@@ -94,6 +68,8 @@ def _fill(url: str, count: int) -> None:
     from payrecon.dossiers.models import Dossier
     from payrecon.invoices.models import Invoice, InvoiceChange, InvoiceSeries
     from payrecon.invoices.sequence import sequence_changes
+    from payrecon.payments.models import Payment
+    from payrecon.payments.references import new_reference
 
     engine = make_engine(url)
     upgrade_to_head(engine)
@@ -140,8 +116,27 @@ def _fill(url: str, count: int) -> None:
         session.commit()
         batch = 5_000
         for start in range(0, count, batch):
+            numbers = range(start, min(start + batch, count))
+            payment_ids = session.scalars(
+                insert(Payment).returning(Payment.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "reference": new_reference(),
+                        "dossier_id": owners[n % AGENCIES][1].id,
+                        "amount_vnd": 200_000,
+                        "method": "vietqr",
+                        "status": "succeeded",
+                        "created_at": now,
+                        "expires_at": now,
+                        "updated_at": now,
+                        "paid_at": now,
+                        "is_duplicate": False,
+                    }
+                    for n in numbers
+                ],
+            ).all()
             rows = []
-            for n in range(start, min(start + batch, count)):
+            for n, payment_id in zip(numbers, payment_ids, strict=True):
                 agency, dossier, series = owners[n % AGENCIES]
                 rows.append(
                     {
@@ -153,7 +148,7 @@ def _fill(url: str, count: int) -> None:
                         "status": "issued",
                         "agency_id": agency.id,
                         "dossier_id": dossier.id,
-                        "payment_id": n + 1,
+                        "payment_id": payment_id,
                         "issued_at": now,
                         "issued_on": date(2026, 11, 20),
                         "buyer_name": "Nguyễn Văn An",
@@ -218,9 +213,9 @@ def main() -> None:
 
     from payrecon import create_app
     from payrecon.auth import service as auth_service
-    from payrecon.db import make_engine, session_scope
+    from payrecon.db import create_scratch_database, drop_database, make_engine, session_scope
 
-    name, url = _scratch_database(args.postgres_url)
+    url = create_scratch_database(args.postgres_url, prefix="payrecon_bench")
     try:
         started = time.perf_counter()
         _fill(url, args.invoices)
@@ -263,7 +258,7 @@ def main() -> None:
                 f"median {statistics.median(values):>9,.0f}/s"
             )
     finally:
-        _drop_database(args.postgres_url, name)
+        drop_database(args.postgres_url, url)
 
 
 if __name__ == "__main__":

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, delete, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
 from payrecon import create_app
-from payrecon.db import Base, make_engine, upgrade_to_head
+from payrecon.db import (
+    Base,
+    create_scratch_database,
+    drop_database,
+    make_engine,
+    upgrade_to_head,
+)
 
 KEEP_TABLES = {"alembic_version"}
 
@@ -42,27 +46,17 @@ def postgres_base_url() -> str | None:
 
 
 def create_scratch_postgres(base_url: str) -> str:
-    """CREATE DATABASE payrecon_t_<random> on the server of base_url; return its URL."""
-    name = f"payrecon_t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
+    """A fresh database payrecon_t_<random> on the server of base_url; its URL."""
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return create_scratch_database(base_url, prefix="payrecon_t")
     except Exception as exc:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL at {base_url} is not usable: {exc}")
-    finally:
-        admin.dispose()
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_scratch_postgres(base_url: str, url: str) -> None:
-    name = make_url(url).database
-    admin = make_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(base_url, url)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
