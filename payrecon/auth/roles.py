@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "approve_write_off": frozenset({"supervisor"}),
     # open a refund for a citizen's payment
     "start_refund": frozenset({"officer", "supervisor"}),
+    # upload a bank statement file (it only adds evidence; matching it is reconciliation's job)
+    "import_statements": frozenset({"officer", "supervisor", "admin"}),
     # read the hash-chained audit log
     "view_audit_log": frozenset({"supervisor", "auditor", "admin"}),
     # create and disable officer accounts, issue API tokens

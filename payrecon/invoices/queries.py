@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 
 from payrecon.errors import NotFound
 from payrecon.invoices.feed import FeedEntry, RelatedRef, TaxInvoice, authority_status
@@ -188,3 +188,43 @@ def current_xml(session: Session, invoice_id: int) -> tuple[bytes, str]:
     if row is None:
         raise NotFound(f"no invoice with id {invoice_id}", where="path.invoice_id")
     return bytes(row[0]), row[1]
+
+
+def find_invoices_by_number(
+    session: Session, series: str, number: int, template_code: str | None = None
+) -> list[Invoice]:
+    """Invoices with this series and number (one per template code), without their XML."""
+    query = (
+        select(Invoice)
+        .options(defer(Invoice.xml))
+        .where(Invoice.series == series, Invoice.number == number)
+        .order_by(Invoice.template_code)
+    )
+    if template_code is not None:
+        query = query.where(Invoice.template_code == template_code)
+    return list(session.scalars(query))
+
+
+def invoices_by_payment(session: Session, payment_ids: list[int]) -> dict[int, list[Invoice]]:
+    """The invoices of each payment (originals and corrections, oldest first), without XML."""
+    found: dict[int, list[Invoice]] = {payment_id: [] for payment_id in payment_ids}
+    if not payment_ids:
+        return found
+    rows = session.scalars(
+        select(Invoice)
+        .options(defer(Invoice.xml))
+        .where(Invoice.payment_id.in_(payment_ids))
+        .order_by(Invoice.id)
+    )
+    for invoice in rows:
+        found[invoice.payment_id].append(invoice)
+    return found
+
+
+def find_authority_decision(session: Session, invoice_id: int) -> InvoiceAuthorityDecision | None:
+    """The tax authority's code or rejection for an invoice, if it has answered (no XML)."""
+    return session.scalars(
+        select(InvoiceAuthorityDecision)
+        .options(defer(InvoiceAuthorityDecision.xml))
+        .where(InvoiceAuthorityDecision.invoice_id == invoice_id)
+    ).one_or_none()

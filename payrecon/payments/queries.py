@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
@@ -168,3 +168,34 @@ def pending_payment_ids(
     if expired_before is not None:
         query = query.where(Payment.expires_at <= expired_before)
     return list(session.scalars(query.order_by(Payment.id)))
+
+
+def search_payments(
+    session: Session,
+    *,
+    reference: str | None = None,
+    dossier_code: str | None = None,
+    applicant_id_number: str | None = None,
+    payment_ids: list[int] | None = None,
+    limit: int = 100,
+) -> list[Payment]:
+    """Payments matching every criterion given (exact matches), newest first, with their
+    dossier and procedure loaded. No criterion at all finds nothing rather than everything."""
+    if (reference, dossier_code, applicant_id_number, payment_ids) == (None, None, None, None):
+        return []
+    query = (
+        select(Payment)
+        .join(Dossier, Dossier.id == Payment.dossier_id)
+        .options(joinedload(Payment.dossier).joinedload(Dossier.procedure))
+        .order_by(Payment.created_at.desc(), Payment.id.desc())
+        .limit(limit)
+    )
+    if reference is not None:
+        query = query.where(Payment.reference == reference)
+    if dossier_code is not None:
+        query = query.where(Dossier.code == dossier_code)
+    if applicant_id_number is not None:
+        query = query.where(Dossier.applicant_id_number == applicant_id_number)
+    if payment_ids is not None:
+        query = query.where(Payment.id.in_(payment_ids))
+    return list(session.scalars(query))

@@ -6,6 +6,7 @@ amount or id column (absent text is ``""``), so nothing turns into float on the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -13,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from payrecon.catalog.models import CollectionAccount
 from payrecon.errors import NotFound
 from payrecon.statements.models import (
     BankStatement,
@@ -71,6 +73,56 @@ def get_statement(session: Session, statement_id: int) -> BankStatement:
     if statement is None:
         raise NotFound(f"no bank statement {statement_id}", where="statement_id")
     return statement
+
+
+@dataclass(frozen=True)
+class AccountStatementStatus:
+    """Where the statement imports of one collection account stand."""
+
+    account: CollectionAccount
+    recent: list[BankStatement]  # newest first
+    statement_count: int
+    last_period_end: date | None  # the latest day any imported statement covers
+    with_findings: int  # statements stored with a finding (balances, continuity, batches)
+
+
+def statement_status_by_account(
+    session: Session, *, recent_per_account: int = 5
+) -> list[AccountStatementStatus]:
+    """Every collection account, by account number, with its newest imported statements."""
+    accounts = list(
+        session.scalars(select(CollectionAccount).order_by(CollectionAccount.account_number))
+    )
+    totals = {
+        account_id: (int(count), last_end)
+        for account_id, count, last_end in session.execute(
+            select(
+                BankStatement.account_id,
+                func.count(BankStatement.id),
+                func.max(BankStatement.period_end),
+            ).group_by(BankStatement.account_id)
+        )
+    }
+    statuses = []
+    for account in accounts:
+        recent = list(
+            session.scalars(
+                select(BankStatement)
+                .where(BankStatement.account_id == account.id)
+                .order_by(BankStatement.imported_at.desc(), BankStatement.id.desc())
+                .limit(recent_per_account)
+            )
+        )
+        count, last_end = totals.get(account.id, (0, None))
+        with_findings = sum(
+            1
+            for findings in session.scalars(
+                select(BankStatement.findings).where(BankStatement.account_id == account.id)
+            )
+            if findings
+        )
+        statuses.append(AccountStatementStatus(account, recent, count, last_end, with_findings))
+    return statuses
 
 
 def statement_lines(session: Session, statement_id: int) -> list[StatementLine]:

@@ -22,6 +22,8 @@ from werkzeug.serving import make_server
 from payrecon import create_app
 from payrecon.auth import passwords, service
 from payrecon.db import make_engine, session_scope, upgrade_to_head
+from tests.factories import make_dossier, make_payment
+from tests.integration.statements.helpers import add_account
 
 CHROMIUM = os.environ.get("PAYRECON_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,6 +44,7 @@ ACCOUNTS = {
     "admin": ("quantri.browser", "Phạm Quang Long"),
     "locked": ("khoa.browser", "Đỗ Thị Lan"),
 }
+SEEDED: dict[str, str] = {}  # filled by live_server: the reference of a paid payment
 
 
 def pytest_collection_modifyitems(items):
@@ -88,6 +91,8 @@ def live_server(tmp_path_factory) -> Iterator[str]:
                     password=PASSWORD,
                     actor="browser-tests",
                 )
+            add_account(session)  # the account of the statement fixtures
+            SEEDED["reference"] = make_payment(session, make_dossier(session)).reference
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ACCOUNTS, PASSWORD, screenshot
+from tests.browser.conftest import ACCOUNTS, PASSWORD, SEEDED, screenshot
+from tests.integration.statements.helpers import OUR_ACCOUNT, fixture
 
 
 def sign_in(page, role: str, password: str = PASSWORD) -> None:
@@ -94,3 +95,32 @@ def test_everything_works_without_javascript(browser, live_server):
         screenshot(page, "06-accounts-admin-en-no-js")
     finally:
         context.close()
+
+
+def test_the_officer_searches_a_payment_opens_it_and_uploads_a_statement(page, tmp_path):
+    sign_in(page, "officer")
+    page.get_by_role("link", name="Tra cứu").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tra cứu thanh toán và hóa đơn")
+    page.get_by_label("Tra cứu theo").select_option("reference")
+    page.get_by_label("Nội dung tra cứu").fill(SEEDED["reference"].lower())
+    page.get_by_role("button", name="Tra cứu", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/officer/search$"))  # the term is not in the URL
+    expect(page.get_by_role("status")).to_have_text("Tìm thấy 1 khoản thanh toán.")
+    expect(page.locator("tbody")).to_contain_text("••••••••1234")
+    screenshot(page, "07-search-officer")
+
+    page.get_by_role("link", name=SEEDED["reference"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Thanh toán {SEEDED['reference']}")
+    expect(page.locator("dl.facts")).to_contain_text("200.000 ₫")
+    screenshot(page, "08-payment-detail")
+
+    statement = tmp_path / "sao-ke.xml"
+    statement.write_bytes(fixture("camt053v08_vnd.xml"))
+    page.get_by_role("link", name="Sao kê ngân hàng").first.click()
+    page.get_by_label("Tệp sao kê").set_input_files(str(statement))
+    page.get_by_role("button", name="Tải lên và nhập").click()
+    expect(page.get_by_role("heading", name="Kết quả nhập")).to_be_visible()
+    expect(page.locator("section.card").first).to_contain_text("1.733.500 ₫")
+    expect(page.locator("main")).to_contain_text("Số sao kê đã nhập: 2.")
+    expect(page.locator("main")).to_contain_text(OUR_ACCOUNT)
+    screenshot(page, "09-statement-uploaded")

@@ -20,7 +20,16 @@ from payrecon.web.officer.nav import register_nav
 
 
 def init_app(app: Flask) -> None:
-    from payrecon.web.officer import audit_log, home, language, login, users  # noqa: F401
+    from payrecon.web.officer import (  # noqa: F401
+        audit_log,
+        health,
+        home,
+        language,
+        login,
+        search,
+        uploads,
+        users,
+    )
     from payrecon.web.officer.access import session_limits
     from payrecon.web.officer.blueprint import bp
 
@@ -36,6 +45,27 @@ def init_app(app: Flask) -> None:
         label=_l("Home"),
         permission="view_reports",
         description=_l("What your role lets you do."),
+    )
+    register_nav(
+        app,
+        endpoint="officer.search",
+        label=_l("Search"),
+        permission="view_reports",
+        description=_l("Find a payment or invoice by reference, dossier, ID number or number."),
+    )
+    register_nav(
+        app,
+        endpoint="officer.statements",
+        label=_l("Bank statements"),
+        permission="view_reports",
+        description=_l("Upload statement files; where each collection account's imports stand."),
+    )
+    register_nav(
+        app,
+        endpoint="officer.job_health",
+        label=_l("Job health"),
+        permission="view_reports",
+        description=_l("The last run of every job, failures and stuck runs."),
     )
     register_nav(
         app,

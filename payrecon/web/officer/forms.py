@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     HiddenField,
@@ -17,6 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Validati
 
 from payrecon.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from payrecon.auth.roles import ROLES
+from payrecon.statements.detect import FORMATS
 
 ROLE_LABELS = {
     "officer": _l("Finance officer"),
@@ -62,6 +64,42 @@ class AuditFilterForm(FlaskForm):
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class SearchForm(FlaskForm):
+    kind = SelectField(
+        _l("Search by"),
+        choices=[
+            SelectChoice("reference", _l("Payment reference")),
+            SelectChoice("dossier_code", _l("Dossier code")),
+            SelectChoice("id_number", _l("Applicant ID number")),
+            SelectChoice("invoice_number", _l("Invoice number (series and number)")),
+        ],
+        validators=[DataRequired(message=REQUIRED)],
+    )
+    term = StringField(
+        _l("Search for"),
+        validators=[DataRequired(message=REQUIRED), Length(max=60)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    search = SubmitField(_l("Search"))
+
+
+class StatementUploadForm(FlaskForm):
+    statement_file = FileField(
+        _l("Statement file (camt.053/052/054, MT940, CSV or XLSX)"),
+        validators=[FileRequired(message=_l("Choose a file to upload."))],
+    )
+    file_format = SelectField(
+        _l("Format"),
+        choices=[SelectChoice("auto", _l("Recognise from the content"))]
+        + [SelectChoice(name, name) for name in FORMATS],
+    )
+    account = StringField(
+        _l("Collection account number (only for files that name none)"),
+        validators=[Optional(), Length(max=40)],
+    )
+    upload = SubmitField(_l("Upload and import"))
 
 
 class CreateOfficerForm(FlaskForm):

@@ -14,6 +14,7 @@ PERMISSION_LABELS = {
     "resolve_exception": _l("Resolve reconciliation exceptions, with a note"),
     "approve_write_off": _l("Approve write-offs"),
     "start_refund": _l("Start refunds of citizens' payments"),
+    "import_statements": _l("Upload bank statement files"),
     "view_audit_log": _l("Read the audit log"),
     "manage_users": _l("Create and disable officer accounts"),
 }

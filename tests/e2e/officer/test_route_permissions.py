@@ -58,6 +58,18 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token]] = {
     ("GET", "/officer/users"): ("/officer/users", page("admin")),
     ("POST", "/officer/users"): ("/officer/users", page("admin")),
     ("POST", "/officer/users/disable"): ("/officer/users/disable", page("admin")),
+    ("GET", "/officer/search"): ("/officer/search", EVERY_OFFICER),
+    ("POST", "/officer/search"): ("/officer/search", EVERY_OFFICER),
+    ("GET", "/officer/payments/<int:payment_id>"): ("/officer/payments/1", EVERY_OFFICER),
+    ("GET", "/officer/invoices/<int:invoice_id>"): ("/officer/invoices/1", EVERY_OFFICER),
+    ("GET", "/officer/statements"): ("/officer/statements", EVERY_OFFICER),
+    # uploading adds evidence: the roles that act, not the auditor who only reads
+    ("POST", "/officer/statements"): (
+        "/officer/statements",
+        page("officer", "supervisor", "admin"),
+    ),
+    ("GET", "/officer/jobs"): ("/officer/jobs", EVERY_OFFICER),
+    ("GET", "/officer/jobs/<job_name>"): ("/officer/jobs/no-such-job", EVERY_OFFICER),
     ("GET", "/api/v1/dossiers/<code>"): ("/api/v1/dossiers/HS-NONE", Public()),
     ("PUT", "/api/v1/dossiers/<code>"): ("/api/v1/dossiers/HS-NONE", Token("dossiers:write")),
     ("GET", "/api/v1/invoices/<invoice_id>"): ("/api/v1/invoices/1", Token("invoices:read")),
@@ -197,6 +209,20 @@ def test_api_operations_open_to_a_token_with_their_scope_only(app, db_session):
 
 
 def test_guarded_officer_views_declare_the_permission_they_check(app):
-    for endpoint in ("officer.home", "officer.audit_log", "officer.users", "officer.create_user"):
+    endpoints = (
+        "officer.home",
+        "officer.audit_log",
+        "officer.users",
+        "officer.create_user",
+        "officer.search",
+        "officer.search_results",
+        "officer.payment_detail",
+        "officer.invoice_detail",
+        "officer.statements",
+        "officer.upload_statement",
+        "officer.job_health",
+        "officer.job_history",
+    )
+    for endpoint in endpoints:
         view = app.view_functions[endpoint]
         assert getattr(view, "required_permission", None), f"{endpoint} has no guard"
