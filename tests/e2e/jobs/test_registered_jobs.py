@@ -11,10 +11,12 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from jobs.registry import JOBS
+from payrecon import outbox
 from payrecon.cli import cli
 from payrecon.db import utcnow
 from payrecon.invoices.models import Invoice
 from payrecon.jobruns.models import JobRun
+from payrecon.outbox import OutboxEvent
 from payrecon.payments.models import IdempotencyKey, Payment
 from payrecon.statements.models import BankStatement, SettlementBatch, StatementLine
 from tests.factories import make_dossier, make_payment
@@ -284,3 +286,19 @@ def test_a_configured_inbox_that_does_not_exist_fails_the_run(app, runner, tmp_p
         result.output
     )
     assert not (tmp_path / "typo").exists()
+
+
+def test_an_event_that_cannot_be_issued_fails_the_run_and_stays_queued(
+    app, runner, db_session, key_files
+):
+    app.config.update(SIGNING_KEY=key_files[0], SIGNING_CERT=key_files[1])
+    outbox.enqueue(db_session, "payment.succeeded", 999_999, {"payment_id": 999_999})
+    db_session.commit()
+    result = run_once(runner, "issue-invoices")
+    assert result.exit_code == 1
+    assert "OutboxBacklog: 0 invoices issued (1 failed)" in result.output
+    db_session.rollback()
+    [event] = db_session.scalars(select(OutboxEvent)).all()
+    assert event.processed_at is None
+    assert event.attempts == 1
+    assert event.last_error
