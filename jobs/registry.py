@@ -8,6 +8,8 @@ any date. Add real jobs to JOBS below, e.g.
     JOBS["reconcile"] = JobSpec(run_reconciliation_job, Nightly("01:30"), "nightly reconciliation")
 
 Nothing else needs to change: `payrecon jobs list / run / run-once` and the scheduler read JOBS.
+The functions registered here are the adapters in `jobs.tasks` (settings from the app config,
+a summary string from the service's result); the work is in the services they name.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from jobs import tasks
 from jobs.timing import Every, Nightly, Timing
 from payrecon.errors import NotFound
 
@@ -37,7 +40,33 @@ class JobSpec:
         return isinstance(self.timing, Nightly)
 
 
-JOBS: dict[str, JobSpec] = {}
+JOBS: dict[str, JobSpec] = {
+    "issue-invoices": JobSpec(
+        tasks.issue_invoices,
+        Every(1),
+        "issue the e-invoices of paid fees and follow refunds (drains the outbox)",
+    ),
+    "import-statements-inbox": JobSpec(
+        tasks.import_statements_inbox,
+        Every(5),
+        "import statement and settlement files dropped into PAYRECON_STATEMENTS_INBOX",
+    ),
+    "expire-payments": JobSpec(
+        tasks.expire_payments,
+        Every(5),
+        "expire pending payments whose time to pay ran out",
+    ),
+    "vnpay-mop-up": JobSpec(
+        tasks.vnpay_mop_up,
+        Every(15),
+        "ask VNPAY (querydr) about card payments it never told us the end of",
+    ),
+    "purge-idempotency-keys": JobSpec(
+        tasks.purge_idempotency_keys,
+        Nightly("00:30"),
+        "delete Idempotency-Key answers older than 24 hours",
+    ),
+}
 
 __all__ = ["JOBS", "Every", "JobFunction", "JobSpec", "Nightly", "get_job"]
 

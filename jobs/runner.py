@@ -34,6 +34,7 @@ from payrecon.db import get_engine, session_scope, utcnow
 from payrecon.errors import PayreconError
 from payrecon.jobruns import queries, service
 from payrecon.jobruns.locks import RunLock, make_run_lock
+from payrecon.observability import metrics
 
 log = logging.getLogger("payrecon.jobs")
 
@@ -72,6 +73,14 @@ def run_key_for(spec: JobSpec, business_date: date, now: datetime) -> str:
     if isinstance(spec.timing, Every):
         return periodic_run_key(business_date, slot_start(now, spec.timing))
     return nightly_run_key(business_date)
+
+
+def observe(name: str, duration_s: float, *, ok: bool) -> None:
+    """Feed the job metrics (runs by outcome, duration, last success); never fails a run."""
+    try:
+        metrics.observe_job(name, duration_s, ok=ok)
+    except ValueError:
+        log.warning("job %s: no metrics (the name is not a metric label slug)", name)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -208,6 +217,7 @@ def _run_locked(
         error = describe_error(exc)
         with session_scope(app) as session:
             service.fail_run(session, run_id, error=f"{error}\n\n{traceback.format_exc()}")
+        observe(name, duration, ok=False)
         log.error(
             "job %s %s: failed after %.1f s: %s",
             name,
@@ -226,6 +236,7 @@ def _run_locked(
     summary = "" if result is None else str(result)
     with session_scope(app) as session:
         service.finish_run(session, run_id, summary=summary)
+    observe(name, duration, ok=True)
     log.info(
         "job %s %s: succeeded in %.1f s: %s",
         name,

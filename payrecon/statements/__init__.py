@@ -8,6 +8,9 @@ Front door (``service``; each call one transaction):
   max_bytes=..., progress=None) -> StatementImportResult``: all statements of a file or none;
   ``result.new_credit_line_ids`` are the booked credits other domains may settle payments with.
 - ``import_settlement_file(session, data, *, filename, actor, max_bytes=...)``.
+- ``import_statements_inbox(session, inbox_dir, *, actor) -> inbox.InboxReport``: every file
+  dropped into the inbox folder, one transaction each, moved to processed/ or rejected/
+  (the "import-statements-inbox" job; the file handling is in ``inbox``).
 Reads (``queries``): ``load_bank_lines_frame`` / ``load_settlements_frame`` for reconciliation,
 ``get_statement``, ``statement_lines``. The import's pure decisions are in ``plan``; its bulk
 inserts in ``store`` and ``settlement_store``.

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from payrecon import imports
 from payrecon.db import utcnow
 from payrecon.errors import StatementFormatError
-from payrecon.statements import plan, settlement_store, store
+from payrecon.statements import inbox, plan, settlement_store, store
 from payrecon.statements.detect import parse_statement_file
 from payrecon.statements.models import BankStatement
 from payrecon.statements.parsed import ParsedStatement
@@ -256,3 +257,44 @@ def import_settlement_file(
         batches_already_stored=repeated,
         batch_ids=tuple(batch_ids),
     )
+
+
+class InboxIncomplete(RuntimeError):
+    """Some inbox files could not be handled (not their fault: they stay for the next run)."""
+
+    def __init__(self, report: inbox.InboxReport) -> None:
+        failed = "; ".join(
+            f"{inbox.shown_name(outcome.name)}: {outcome.detail}" for outcome in report.failures
+        )
+        super().__init__(f"{report.summary()}; failed: {failed}")
+        self.report = report
+
+
+def import_statements_inbox(
+    session: Session,
+    inbox_dir: Path,
+    *,
+    actor: str,
+    now: float | None = None,
+    settle_seconds: float = inbox.SETTLE_SECONDS,
+) -> inbox.InboxReport:
+    """Import every ready file in `inbox_dir` (statements and settlement reports), each in its
+    own transaction, and move it to processed/ or rejected/ (see statements.inbox).
+
+    Raises InboxIncomplete, after handling every other file, when some file failed for a
+    reason other than its content (e.g. the database went away); the report rides on it.
+    """
+
+    def import_one(data: bytes, filename: str, kind: inbox.Kind) -> inbox.ImportResult:
+        try:
+            if kind == "settlement":
+                return import_settlement_file(session, data, filename=filename, actor=actor)
+            return import_statement_file(session, data, filename=filename, actor=actor)
+        except BaseException:
+            session.rollback()
+            raise
+
+    report = inbox.process_inbox(inbox_dir, import_one, now=now, settle_seconds=settle_seconds)
+    if report.failures:
+        raise InboxIncomplete(report)
+    return report
