@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from payrecon import audit
 from payrecon.db import Base, BigId, UtcDateTime, utcnow
 
 
@@ -37,7 +38,10 @@ def find_import(session: Session, kind: str, sha256: str) -> ImportedFile | None
 def remember_import(
     session: Session, *, kind: str, sha256: str, filename: str, rows: int, actor: str
 ) -> ImportedFile:
-    """Record the file in the caller's transaction; the unique key stops a concurrent twin."""
+    """Record the file, and who imported it in the audit log, in the caller's transaction.
+
+    The unique key on (kind, sha256) stops a concurrent twin.
+    """
     entry = ImportedFile(
         kind=kind,
         sha256=sha256,
@@ -47,4 +51,13 @@ def remember_import(
         imported_by=actor,
     )
     session.add(entry)
+    session.flush()
+    audit.record_change(
+        session,
+        entry,
+        "imported",
+        None,
+        f"{kind} file {filename}: {rows} rows, sha256 {sha256}",
+        actor=actor,
+    )
     return entry

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,10 @@ from payrecon.db import (
 )
 
 KEEP_TABLES = {"alembic_version"}
+
+# No timed assertions: Hypothesis' per-example deadline is one, and this 2-core machine is noisy.
+settings.register_profile("payrecon", deadline=None)
+settings.load_profile("payrecon")
 
 # Every app and subprocess the tests start gets an empty instance folder of its own, never the
 # developer's instance/ (whose settings.py a demo run may have written).
