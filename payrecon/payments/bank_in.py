@@ -114,6 +114,7 @@ def receive_credit_notification(
         )
     else:
         result = CreditResult(DEBIT_IGNORED, None)
+    assert result is not None  # only statement lines are passed over
     session.add(
         BankNotification(
             received_at=utcnow(),
@@ -157,7 +158,8 @@ def settle_statement_credits(
             ),
             actor=actor,
         )
-        counts[result.result] = counts.get(result.result, 0) + 1
+        if result is not None:
+            counts[result.result] = counts.get(result.result, 0) + 1
     return counts
 
 
@@ -185,8 +187,12 @@ def _payment_named_in(session: Session, text: str) -> Payment | None:
     return next((p for p in found if p.reference == reference), None)
 
 
-def _take(session: Session, report: _Report, *, actor: str) -> CreditResult:
-    """One report of a credit: link it to the credit seen before, or make and apply it."""
+def _take(session: Session, report: _Report, *, actor: str) -> CreditResult | None:
+    """One report of a credit: link it to the credit seen before, or make and apply it.
+
+    None for a statement line that names no payment and was not notified: such lines stay
+    statement lines only, for reconciliation, rather than filling bank_credits.
+    """
     payment = _payment_named_in(session, report.content)
     dossier = None
     if payment is not None:
@@ -194,6 +200,8 @@ def _take(session: Session, report: _Report, *, actor: str) -> CreditResult:
     seen = _seen_before(session, report, payment)
     if seen is not None:
         return _link(session, seen, report, payment, actor=actor)
+    if payment is None and report.source == "statement":
+        return None
     row = BankCredit(
         account_number=report.account_number,
         bank_transaction_id=report.bank_transaction_id,

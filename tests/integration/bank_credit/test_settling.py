@@ -9,6 +9,7 @@ from payrecon.dossiers.models import Dossier
 from payrecon.outbox import OutboxEvent
 from payrecon.payments import queries
 from payrecon.payments.models import BankCredit, BankNotification, Payment
+from payrecon.payments.references import new_reference
 from tests.factories import make_dossier
 from tests.integration.bank_credit.helpers import import_credits, notify, pending_vietqr
 
@@ -202,3 +203,14 @@ def test_a_late_line_on_the_next_day_does_not_link_by_amount_and_reference(db_se
     result = import_credits(db_session, account, (FEE, "OTHER", reference, "2026-11-21"))
     assert result.payments_settled == {"already_paid": 1}
     assert payment_of(db_session, reference).status == "succeeded"
+
+
+def test_a_line_with_a_reference_to_no_payment_of_ours_is_left_to_reconciliation(
+    db_session, dossier
+):
+    reference, account = pending_vietqr(db_session, dossier)
+    stranger = new_reference()  # valid, but no payment of ours
+    result = import_credits(db_session, account, (FEE, "FT1", stranger))
+    assert result.payments_settled == {}
+    assert credits(db_session) == []
+    assert payment_of(db_session, reference).status == "pending"
