@@ -35,7 +35,8 @@ def demo_settings(instance_path: Path) -> dict[str, object]:
     """Every setting the demo needs, with freshly generated secrets.
 
     VNPAY points at the gateway simulator of the demo app itself (/_sim), with a terminal
-    code and hash secret made up here: no real gateway is ever contacted.
+    code and hash secret made up here: no real gateway is ever contacted. The simulated bank
+    signs credit notifications with a webhook secret made up here too.
     """
     key_path, cert_path = demo_signing_pair(instance_path)
     return {
@@ -53,6 +54,8 @@ def demo_settings(instance_path: Path) -> dict[str, object]:
         "VNPAY_HASH_SECRET": secrets.token_hex(32),
         "VNPAY_PAY_URL": f"{DEMO_BASE_URL}/_sim/vnpay/paymentv2/vpcpay.html",
         "VNPAY_API_URL": f"{DEMO_BASE_URL}/_sim/vnpay/merchant_webapi/api/transaction",
+        # The simulated bank (/_sim/bank) signs its credit notifications with this secret.
+        "BANK_WEBHOOK_SECRET": secrets.token_hex(32),
     }
 
 

@@ -13,6 +13,10 @@ for the terminal in PAYRECON_VNPAY_TMN_CODE / _HASH_SECRET:
   and demos: complete without delivering the IPN (a lost IPN), repeat an IPN, send one late
   or out of order or with another amount, make the merchant API answer nonsense.
 
+The bank side (``bank_transfer``, under /_sim/bank) plays the bank of a VietQR transfer: it sends
+signed credit notifications to /gateway/bank/credit, with retries, duplicates, forgeries and
+replays on request.
+
 The IPN goes to PAYRECON_GATEWAY_SIM_IPN_URL if set, else to this app's own
 /gateway/vnpay/ipn on the host the request came to; the server must be able to serve that
 call while it handles the form (a threaded server, or more than one worker).
@@ -30,11 +34,13 @@ BANK_KEY = "payrecon.gateway_sim"
 def init_app(app: Flask) -> None:
     if not app.config.get("GATEWAY_SIMULATOR"):
         return
+    from payrecon.gateway_sim.bank_transfer import bp as bank_bp
     from payrecon.gateway_sim.views import bp
 
     app.logger.warning(
-        "the VNPAY gateway simulator is enabled at /_sim (PAYRECON_GATEWAY_SIMULATOR): "
+        "the VNPAY and bank simulator is enabled at /_sim (PAYRECON_GATEWAY_SIMULATOR): "
         "demo and tests only"
     )
     app.extensions[BANK_KEY] = SimBank()
     app.register_blueprint(bp)
+    app.register_blueprint(bank_bp)

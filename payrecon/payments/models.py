@@ -1,8 +1,8 @@
-"""Tables of the payments domain: payments, their append-only events, refunds, idempotency keys."""
+"""Tables of the payments domain: payments, events, refunds, idempotency keys, bank credits."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -33,6 +34,8 @@ STATUSES = (
     "refunded",
 )
 REFUND_STATUSES = ("pending", "awaiting_transfer", "succeeded", "failed")
+CREDIT_OUTCOMES = ("settled", "overpaid", "underpaid", "already_paid", "refund_due", "unmatched")
+CREDIT_SOURCES = ("webhook", "statement")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -132,3 +135,55 @@ class IdempotencyKey(Base):
     response_status: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class BankCredit(Base):
+    """One credit to a collection account: money in, as the bank reported it.
+
+    The first report creates it (a credit notification, or a statement line); the other one,
+    when it comes, is linked to it (``notified_at`` / ``statement_line_id``) and never counted
+    again. ``counted_vnd`` is what it paid towards ``payment_id``, ``surplus_vnd`` what is to
+    be refunded; ``outcome`` is bank_credit.CreditOutcome.
+    """
+
+    __tablename__ = "bank_credits"
+    __table_args__ = (
+        UniqueConstraint("account_number", "bank_transaction_id"),
+        CheckConstraint("amount_vnd > 0", name="amount_positive"),
+        CheckConstraint("counted_vnd + surplus_vnd <= amount_vnd", name="split_fits"),
+        CheckConstraint(_one_of("outcome", CREDIT_OUTCOMES), name="outcome_known"),
+        CheckConstraint(_one_of("first_source", CREDIT_SOURCES), name="source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    account_number: Mapped[str] = mapped_column(String(40))
+    bank_transaction_id: Mapped[str] = mapped_column(String(100))
+    amount_vnd: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[str] = mapped_column(Text)
+    transaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    booking_date: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(11))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    counted_vnd: Mapped[int] = mapped_column(BigInteger)
+    surplus_vnd: Mapped[int] = mapped_column(BigInteger)
+    first_source: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    statement_line_id: Mapped[int | None] = mapped_column(
+        ForeignKey("statement_lines.id"), unique=True
+    )
+
+
+class BankNotification(Base):
+    """Every signed credit notification as delivered, retries and repeats included."""
+
+    __tablename__ = "bank_notifications"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    body: Mapped[str] = mapped_column(Text)
+    bank_credit_id: Mapped[int | None] = mapped_column(ForeignKey("bank_credits.id"), index=True)
+    # what we made of it: a bank_credit outcome, "repeat", "linked" or "debit_ignored"
+    result: Mapped[str] = mapped_column(String(20))

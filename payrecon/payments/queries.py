@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
-from payrecon.payments.models import Payment, PaymentEvent, Refund
+from payrecon.payments.models import BankCredit, Payment, PaymentEvent, Refund
 
 # Statuses whose amount the payer has paid (a refunded payment's refunds are subtracted).
 MONEY_TAKEN = ("succeeded", "refund_pending", "refunded")
@@ -199,3 +199,29 @@ def search_payments(
     if payment_ids is not None:
         query = query.where(Payment.id.in_(payment_ids))
     return list(session.scalars(query))
+
+
+# Bank credits that leave work for an officer: a shortfall to chase, money to refund, or money
+# that names no payment (see bank_credit.NEEDS_AN_OFFICER).
+CREDIT_EXCEPTIONS = ("overpaid", "underpaid", "already_paid", "refund_due", "unmatched")
+
+
+def list_bank_credits(session: Session, payment_id: int) -> list[BankCredit]:
+    """The bank credits that paid towards (or were surplus to) one payment, oldest first."""
+    return list(
+        session.scalars(
+            select(BankCredit).where(BankCredit.payment_id == payment_id).order_by(BankCredit.id)
+        )
+    )
+
+
+def list_credit_exceptions(session: Session, *, limit: int = 500) -> list[BankCredit]:
+    """Bank credits an officer must look at, newest first."""
+    return list(
+        session.scalars(
+            select(BankCredit)
+            .where(BankCredit.outcome.in_(CREDIT_EXCEPTIONS))
+            .order_by(BankCredit.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,7 +1,8 @@
 """Payment use cases, the domain's front door. Each function is one business operation, one commit.
 
 Here: create_payment, cancel_payment, payment_resource. Re-exported from their own modules:
-money arriving (record_money_received, handle_vnpay_ipn), refunds (request_refund,
+money arriving (record_money_received, handle_vnpay_ipn; bank credits for VietQR payments:
+receive_credit_notification, settle_statement_credits), refunds (request_refund,
 complete_refund_transfer), the periodic jobs (expire_pending_payments,
 settle_stale_vnpay_payments, purge_idempotency_keys).
 
@@ -30,6 +31,12 @@ from payrecon.db import utcnow
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import Conflict, InvalidInput, NotFound
 from payrecon.payments import idempotency, queries, recording, vietqr, vnpay_protocol
+from payrecon.payments.bank_in import (
+    CreditResult,
+    StatementCredit,
+    receive_credit_notification,
+    settle_statement_credits,
+)
 from payrecon.payments.idempotency import purge_idempotency_keys
 from payrecon.payments.models import METHODS, Payment
 from payrecon.payments.money_in import (
@@ -48,10 +55,12 @@ from payrecon.payments.transactions import one_transaction
 
 __all__ = [
     "AmountMismatch",
+    "CreditResult",
     "DossierNotPayable",
     "IdempotentRequest",
     "MoneyResult",
     "PaymentAnswer",
+    "StatementCredit",
     "cancel_payment",
     "complete_refund_transfer",
     "create_payment",
@@ -59,9 +68,11 @@ __all__ = [
     "handle_vnpay_ipn",
     "payment_resource",
     "purge_idempotency_keys",
+    "receive_credit_notification",
     "record_money_received",
     "request_refund",
     "settle_stale_vnpay_payments",
+    "settle_statement_credits",
 ]
 
 

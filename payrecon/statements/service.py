@@ -12,14 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from payrecon import imports
+from payrecon.catalog.models import CollectionAccount
 from payrecon.db import utcnow
 from payrecon.errors import StatementFormatError
+from payrecon.payments import service as payments
 from payrecon.statements import inbox, plan, settlement_store, store
 from payrecon.statements.detect import parse_statement_file
-from payrecon.statements.models import BankStatement
+from payrecon.statements.models import BankStatement, StatementLine
 from payrecon.statements.parsed import ParsedStatement
 from payrecon.statements.settlement_csv import parse_settlement_csv
 from payrecon.statements.xml_safety import DEFAULT_MAX_BYTES
@@ -49,6 +52,8 @@ class StatementImportResult:
     findings: tuple[dict, ...] = ()
     statement_ids: tuple[int, ...] = ()
     new_credit_line_ids: tuple[int, ...] = field(default=(), repr=False)
+    # what the credit lines did to payments: {"settled": 2, "linked": 1, ...}
+    payments_settled: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         if self.already_imported:
@@ -57,6 +62,9 @@ class StatementImportResult:
             f"{self.statements} statement(s), {self.lines} line(s) stored, "
             f"credits {self.credits_vnd} VND, debits {self.debits_vnd} VND, "
             f"{self.duplicates_skipped} duplicate(s) skipped, {len(self.findings)} finding(s)"
+            + "".join(
+                f", {count} credit(s) {result}" for result, count in self.payments_settled.items()
+            )
         )
 
 
@@ -139,6 +147,9 @@ def import_statement_file(
         line_credits, line_debits = plan.money_totals(kept)
         credits += line_credits
         debits += line_debits
+    payments_settled = payments.settle_statement_credits(
+        session, _statement_credits(session, credit_ids), actor=actor
+    )
     imports.remember_import(
         session, kind=IMPORT_KIND, sha256=sha256, filename=filename, rows=stored, actor=actor
     )
@@ -157,7 +168,47 @@ def import_statement_file(
         ),
         statement_ids=tuple(statement_ids),
         new_credit_line_ids=tuple(credit_ids),
+        payments_settled=payments_settled,
     )
+
+
+_CREDITS_CHUNK = 1000
+
+
+def _statement_credits(session: Session, line_ids: list[int]) -> list[payments.StatementCredit]:
+    """The stored credit lines as the plain values the payments domain settles with."""
+    credits: list[payments.StatementCredit] = []
+    for start in range(0, len(line_ids), _CREDITS_CHUNK):
+        rows = session.execute(
+            select(
+                StatementLine.id,
+                CollectionAccount.account_number,
+                StatementLine.bank_reference,
+                StatementLine.entry_reference,
+                StatementLine.amount_vnd,
+                StatementLine.booking_date,
+                StatementLine.value_date,
+                StatementLine.remittance_text,
+                StatementLine.creditor_reference,
+                StatementLine.additional_info,
+            )
+            .join(CollectionAccount, CollectionAccount.id == StatementLine.account_id)
+            .where(StatementLine.id.in_(line_ids[start : start + _CREDITS_CHUNK]))
+            .order_by(StatementLine.id)
+        )
+        for row in rows:
+            texts = (row.remittance_text, row.creditor_reference, row.additional_info)
+            credits.append(
+                payments.StatementCredit(
+                    line_id=row.id,
+                    account_number=row.account_number,
+                    bank_transaction_id=row.bank_reference or row.entry_reference,
+                    amount_vnd=row.amount_vnd,
+                    booking_date=row.booking_date or row.value_date or utcnow().date(),
+                    text=" ".join(dict.fromkeys(t.strip() for t in texts if t and t.strip())),
+                )
+            )
+    return credits
 
 
 class _ProgressCounter:

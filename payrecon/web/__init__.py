@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from payrecon.web.api import dossiers, invoices, payments, statements, tax
     from payrecon.web.api.spec import api
     from payrecon.web.citizen import views as citizen
-    from payrecon.web.gateway import vnpay
+    from payrecon.web.gateway import bank, vnpay
 
     api.init_app(app)
     auth.init_app(app)
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         dossiers.blp,
         payments.blp,
         vnpay.blp,
+        bank.blp,
         invoices.blp,
         statements.blp,
         tax.blp,

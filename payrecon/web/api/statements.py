@@ -87,6 +87,12 @@ class StatementImportOut(Schema):
     findings = fields.List(fields.Nested(FindingOut), required=True)
     statement_ids = fields.List(fields.Integer(), required=True)
     new_credit_line_ids = fields.List(fields.Integer(), required=True)
+    payments_settled = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        required=True,
+        metadata={"description": "what the credit lines did to VietQR payments, by result"},
+    )
 
 
 def _read_upload(upload, max_bytes: int) -> bytes:
@@ -135,5 +141,6 @@ def upload_statement(upload_form: dict):
         "findings": list(result.findings),
         "statement_ids": list(result.statement_ids),
         "new_credit_line_ids": list(result.new_credit_line_ids),
+        "payments_settled": dict(result.payments_settled),
     }
     return body, (200 if result.already_imported else 201)

@@ -37,13 +37,18 @@ class Token:
     scope: str
 
 
+@dataclass(frozen=True)
+class Signed:
+    """A webhook authenticated by its HMAC signature: 401 for every visitor without one."""
+
+
 def page(*roles: str) -> Page:
     return Page(frozenset(roles))
 
 
 EVERY_OFFICER = page("officer", "supervisor", "auditor", "admin")
 
-ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token]] = {
+ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token | Signed]] = {
     ("GET", "/static/<path:filename>"): ("/static/css/payrecon.css", Public()),
     ("GET", "/openapi.json"): ("/openapi.json", Public()),
     ("GET", "/healthz"): ("/healthz", Public()),
@@ -115,6 +120,7 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token]] = {
     # VNPAY authenticates with its HMAC signature, not with a token or a session.
     ("GET", "/gateway/vnpay/ipn"): ("/gateway/vnpay/ipn", Public()),
     ("GET", "/gateway/vnpay/return"): ("/gateway/vnpay/return", Public()),
+    ("POST", "/gateway/bank/credit"): ("/gateway/bank/credit", Signed()),
 }
 
 
@@ -175,6 +181,10 @@ def test_each_visitor_gets_what_the_table_says(app, db_session, visitors):
             if isinstance(access, Public):
                 if response.status_code in (401, 403):
                     wrong.append(f"{method} {rule} {visitor}: public, but {got}")
+                continue
+            if isinstance(access, Signed):
+                if response.status_code != 401:
+                    wrong.append(f"{method} {rule} {visitor}: unsigned, expected 401, got {got}")
                 continue
             if isinstance(access, Page):
                 expected_ok = visitor in access.roles
