@@ -1,9 +1,10 @@
-"""How the payment services write down what happened: events, audit records, outbox messages.
+"""How the payment services write down what happened: events and outbox messages.
 
-Every status change is written three times on purpose, each for its own reader: the payment's
-own event row (with the provider's raw message), the hash-chained audit log (who and why, for
-the auditors), and, for a success or a completed refund, the outbox event that the invoices
-domain consumes. All in the caller's transaction; the caller commits.
+Every status change is written for two readers: the payment's own append-only event row (who,
+when, from, to, why, with the provider's raw message; the auditors' record of a payment), and,
+for a success or a completed refund, the outbox event that the invoices domain consumes. Both
+in the caller's transaction; the caller commits. The hash-chained audit log is kept for
+officers' actions (see service.py on why payments do not queue behind its lock).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from payrecon import audit, outbox
+from payrecon import outbox
 from payrecon.db import utcnow
 from payrecon.payments.models import Payment, PaymentEvent, Refund
 from payrecon.payments.states import PaymentStatus
@@ -52,7 +53,7 @@ def change_status(
     why: str,
     payload: dict[str, Any] | None = None,
 ) -> None:
-    """Store `new_status` (already approved by states.py) with its event and audit record."""
+    """Store `new_status` (already approved by states.py) with its payment event."""
     old_status = payment.status
     payment.status = str(new_status)
     payment.updated_at = utcnow()
@@ -65,9 +66,6 @@ def change_status(
         from_status=old_status,
         to_status=str(new_status),
         payload=payload,
-    )
-    audit.record_change(
-        session, payment, "status", old_status, str(new_status), actor=actor, why=why
     )
 
 

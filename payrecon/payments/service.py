@@ -7,8 +7,13 @@ complete_refund_transfer), the periodic jobs (expire_pending_payments,
 settle_stale_vnpay_payments, purge_idempotency_keys).
 
 Locks are always taken in the same order, so two operations never wait on each other in a
-circle: idempotency key, then the dossier row, then the payment row, then the audit chain
-(audit.record_change, last, held until commit).
+circle: idempotency key, then the dossier row, then the payment row.
+
+A payment's history (who, when, from, to, why, and every provider message raw) is its own
+append-only payment_events rows, written in the same transaction as the change. It is not
+copied into the hash-chained audit log: that chain is one sequence behind one lock, and
+putting every citizen's payment through it would make all payments wait for each other.
+Officers' actions on payments (refunds, transfers) are audited there.
 
 Creating a payment for a dossier that already has a pending, unexpired payment of the same
 method and amount returns that payment (HTTP 200) instead of a second one (201): a citizen who
@@ -25,7 +30,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from payrecon import audit
 from payrecon.catalog import queries as catalog_queries
 from payrecon.db import utcnow
 from payrecon.dossiers.models import Dossier
@@ -203,15 +207,6 @@ def create_payment(
             actor=actor,
             to_status=payment.status,
             why=f"{method} payment of {outstanding} VND for dossier {dossier_code}",
-        )
-        audit.record_change(
-            session,
-            payment,
-            "status",
-            None,
-            payment.status,
-            actor=actor,
-            why=f"payment created for dossier {dossier_code}",
         )
         answer = PaymentAnswer(
             201,
