@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from payrecon.db import request_session
 from payrecon.errors import NotFound
@@ -106,6 +106,11 @@ class FeedPageOut(Schema):
 
 
 class FeedQuery(Schema):
+    class Meta:
+        # A misspelt ?afer= must not quietly serve the feed from the start (webargs ignores
+        # unknown query parameters by default).
+        unknown = RAISE
+
     after = fields.String(
         load_default=None,
         metadata={"description": "next_cursor of the previous page; absent: from the start"},
