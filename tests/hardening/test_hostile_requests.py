@@ -342,3 +342,27 @@ def test_forged_and_replayed_ipns_over_http_change_nothing(api, auth, db_session
         replay = api.get(f"/gateway/vnpay/ipn?{genuine}")
         assert replay.get_json() == {"RspCode": "02", "Message": "Order already confirmed"}
     assert payment_row(db_session, payment["id"]) == after_success
+
+
+def test_a_misspelt_feed_parameter_is_refused_not_ignored(api, auth):
+    response = api.get("/api/v1/tax/invoices?afer=djE6MA", headers=auth)
+    assert_problem(response, 422)
+    assert response.get_json()["errors"] == [{"where": "query.afer", "detail": "Unknown field."}]
+
+
+def test_nul_and_lone_surrogates_are_named_where_they_are(api, auth, db_session):
+    make_procedure(db_session, code="TTHC-HOSTILE")
+    db_session.commit()
+    response = api.put(
+        "/api/v1/dossiers/HS-000001",
+        data='{"applicant_name": "Nguy\\u1ec5n\\ud800", "status": "received"}',
+        content_type="application/json",
+        headers=auth,
+    )
+    assert_problem(response, 422)
+    assert response.get_json()["errors"][0]["where"] == "body.applicant_name"
+    response = api.put(
+        "/api/v1/dossiers/HS-000001", json=dossier_body(applicant_id="0\x00"), headers=auth
+    )
+    assert_problem(response, 422)
+    assert "NUL" in response.get_json()["detail"]

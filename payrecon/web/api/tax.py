@@ -106,11 +106,6 @@ class FeedPageOut(Schema):
 
 
 class FeedQuery(Schema):
-    class Meta:
-        # A misspelt ?afer= must not quietly serve the feed from the start (webargs ignores
-        # unknown query parameters by default).
-        unknown = RAISE
-
     after = fields.String(
         load_default=None,
         metadata={"description": "next_cursor of the previous page; absent: from the start"},
@@ -197,7 +192,9 @@ def _invoice_json(invoice: TaxInvoice, invoices_url: str) -> dict[str, Any]:
 
 @blp.get("/invoices")
 @require_scope("tax:read")
-@blp.arguments(FeedQuery, location="query", as_kwargs=True)
+# unknown=RAISE: a misspelt ?afer= must not quietly serve the feed from the start (webargs
+# drops unknown query parameters by default).
+@blp.arguments(FeedQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, FeedPageOut)
 def invoice_feed(after: str | None, limit: int | None):
     """Invoice changes after a cursor, oldest first: issues, cancellations, replacements,
