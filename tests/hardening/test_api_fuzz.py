@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from payrecon.auth.scopes import KNOWN_SCOPES
 from tests.e2e.auth.helpers import issue_token
 
-EXAMPLES_PER_OPERATION_AND_MODE = 15
+EXAMPLES_PER_OPERATION_AND_MODE = 20
 
 FUZZED_PREFIXES = ("/api/v1", "/gateway")
 
