@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Response, current_app, request, url_for
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from payrecon.db import request_session
 from payrecon.errors import NotFound
@@ -192,7 +192,9 @@ def _invoice_json(invoice: TaxInvoice, invoices_url: str) -> dict[str, Any]:
 
 @blp.get("/invoices")
 @require_scope("tax:read")
-@blp.arguments(FeedQuery, location="query", as_kwargs=True)
+# unknown=RAISE: a misspelt ?afer= must not quietly serve the feed from the start (webargs
+# drops unknown query parameters by default).
+@blp.arguments(FeedQuery, location="query", as_kwargs=True, unknown=RAISE)
 @blp.response(200, FeedPageOut)
 def invoice_feed(after: str | None, limit: int | None):
     """Invoice changes after a cursor, oldest first: issues, cancellations, replacements,

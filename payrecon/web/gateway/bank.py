@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from payrecon.db import request_session
-from payrecon.errors import UpstreamFailure
+from payrecon.errors import Unauthorized
 from payrecon.payments import service
 from payrecon.payments.bank_credit import (
     SIGNATURE_HEADER,
@@ -99,11 +99,19 @@ SIGNATURE_DOC = {
 
 
 def _secret() -> str:
+    """The shared secret; without one no signature can be checked, so nothing is accepted.
+
+    The sender is told only that its signature is not accepted (401, as for a forged one);
+    the missing setting is an operator's problem and goes to the log, not to the caller.
+    """
     secret = current_app.config.get("BANK_WEBHOOK_SECRET")
     if not secret:
-        raise UpstreamFailure(
-            "credit notifications are not configured here (PAYRECON_BANK_WEBHOOK_SECRET)",
-            where="config.BANK_WEBHOOK_SECRET",
+        current_app.logger.error(
+            "a signed credit notification arrived but PAYRECON_BANK_WEBHOOK_SECRET is not set"
+        )
+        raise Unauthorized(
+            "credit notifications are not accepted here: the signature cannot be checked",
+            where=f"header.{SIGNATURE_HEADER}",
         )
     return str(secret)
 

@@ -85,7 +85,13 @@ def ipn():
 @blp.get("/return")
 @blp.doc(
     **VNP_QUERY_DOC,
-    responses={"200": {"description": "an HTML page", "content": {"text/html": {}}}},
+    responses={
+        "200": {"description": "an HTML page", "content": {"text/html": {}}},
+        "400": {
+            "description": "the query does not verify: an HTML page saying so",
+            "content": {"text/html": {}},
+        },
+    },
 )
 def vnpay_return():
     """The citizen's browser back from VNPAY: shows what we recorded, changes nothing."""
