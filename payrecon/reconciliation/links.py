@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from payrecon.reconciliation.classify import MISSING_CREDIT, UNMATCHED_CREDIT
@@ -61,12 +62,19 @@ def apply_manual_links(result: ReconciliationResult, links: Iterable[Link]) -> R
     if not new_rows:
         return result
     added = pd.DataFrame(new_rows).astype(matches.dtypes.to_dict())
-    holds_settled = exceptions["kind"].isin([UNMATCHED_CREDIT, MISSING_CREDIT]) & [
-        bool(set(lines) & settled_lines) or bool(set(payments) & settled_payments)
-        for lines, payments in zip(
-            exceptions["unreconciled_line_ids"], exceptions["unreconciled_payment_ids"], strict=True
-        )
-    ]
+    holds_settled = exceptions["kind"].isin(
+        [UNMATCHED_CREDIT, MISSING_CREDIT]
+    ).to_numpy() & np.array(
+        [
+            bool(set(lines) & settled_lines) or bool(set(payments) & settled_payments)
+            for lines, payments in zip(
+                exceptions["unreconciled_line_ids"],
+                exceptions["unreconciled_payment_ids"],
+                strict=True,
+            )
+        ],
+        dtype=bool,
+    )
     return replace(
         result,
         matches=pd.concat([matches, added], ignore_index=True),
