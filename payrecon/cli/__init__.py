@@ -14,6 +14,7 @@ from payrecon.cli import (
     dossiers,
     invoices,
     payments,
+    reconciliation,
     statements,
 )
 
@@ -28,6 +29,7 @@ for module in (
     payments,
     invoices,
     statements,
+    reconciliation,
     demo,
     auth,
 ):

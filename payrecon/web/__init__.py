@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from payrecon import gateway_sim, i18n
     from payrecon.observability import endpoint as metrics_endpoint
     from payrecon.web import auth, health, invoice_view, officer, problems, security
-    from payrecon.web.api import dossiers, invoices, payments, statements, tax
+    from payrecon.web.api import dossiers, invoices, payments, reconciliation, statements, tax
     from payrecon.web.api.spec import api
     from payrecon.web.citizen import views as citizen
     from payrecon.web.gateway import vnpay
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         invoices.blp,
         statements.blp,
         tax.blp,
+        reconciliation.blp,
     ):
         api.register_blueprint(blueprint)
     gateway_sim.init_app(app)

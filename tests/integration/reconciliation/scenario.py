@@ -75,7 +75,7 @@ def _invoice(session: Session, series: InvoiceSeries, payment, number: int) -> N
     )
 
 
-def build_day(session: Session) -> Day:
+def build_day(session: Session, *, unmatched_text: str = "chuyen tien hoc phi") -> Day:
     day = Day()
     agency = make_agency(session)
     procedure = make_procedure(session, agency, fee_vnd=200_000)
@@ -119,7 +119,7 @@ def build_day(session: Session) -> Day:
             f"2026-11-23,2026-11-23,100000,C,FT2,CT nhanh 247 den: {ref['P2'].lower()},B,2",
             f"2026-11-24,2026-11-24,100000,C,FT3,IBFT {ref['P2']},B,2",
             f"2026-11-23,2026-11-23,250000,C,FT4,Nop phi {ref['P3']},C,3",
-            "2026-11-23,2026-11-23,77000,C,FT7,chuyen tien hoc phi,D,4",
+            f'2026-11-23,2026-11-23,77000,C,FT7,"{unmatched_text}",D,4',
             f"2026-11-23,2026-11-23,80000,C,FT9,{ref['P8']},E,5",
             f"2026-11-23,2026-11-23,90000,C,FT10,{ref['P9']},F,6",
             f"2026-11-23,2026-11-23,60000,C,FT11,{ref['P10']},G,7",
