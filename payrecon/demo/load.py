@@ -14,6 +14,7 @@ from payrecon.db import utcnow
 from payrecon.demo.catalog_data import AGENCIES
 from payrecon.demo.generate import catalog_csv, dossiers_csv
 from payrecon.demo.payments import create_demo_payments
+from payrecon.demo.reconciliation import local_today, reconcile_demo
 from payrecon.dossiers import service as dossier_service
 from payrecon.payments.settings import PaymentSettings
 
@@ -66,4 +67,5 @@ def load_demo(
     )
     made = create_demo_payments(session, payment_settings or PaymentSettings.from_app(), report)
     report("payments: " + ", ".join(f"{count} {fate}" for fate, count in made.items()))
+    reconcile_demo(session, local_today(), report)
     return result
