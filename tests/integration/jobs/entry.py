@@ -1,6 +1,7 @@
-"""`python -m tests.integration.jobs.entry jobs …`: the payrecon command with test jobs added.
+"""`python -m tests.integration.jobs.entry jobs …`: the payrecon command with only test jobs.
 
 PAYRECON_TEST_JOBS (comma-separated names from sample_jobs.TEST_JOBS) picks which; default all.
+The real jobs (the nightly reconcile) are removed so that a scheduler under test runs only these.
 Used to start real runner processes (run-once, the scheduler) in the multi-process tests.
 """
 
@@ -15,5 +16,6 @@ from tests.integration.jobs.sample_jobs import TEST_JOBS
 if __name__ == "__main__":
     wanted = os.environ.get("PAYRECON_TEST_JOBS")
     names = wanted.split(",") if wanted else list(TEST_JOBS)
+    JOBS.clear()
     JOBS.update({name: TEST_JOBS[name] for name in names})
     main()
