@@ -175,6 +175,8 @@ def load_invoices_frame(session: Session, payment_ids: pd.Series, date_from: dat
 
 
 def load_refunds_frame(session: Session, payment_ids: pd.Series) -> pd.DataFrame:
+    """Refunds of the payments. A VietQR refund awaiting the finance office's transfer is still
+    in flight, like a pending one: the engine's vocabulary calls both ``pending``."""
     query = (
         select(Refund.id, Refund.payment_id, Refund.amount_vnd, Refund.status, Refund.created_at)
         .where(_ids_in(Refund.payment_id, payment_ids))
@@ -187,7 +189,7 @@ def load_refunds_frame(session: Session, payment_ids: pd.Series) -> pd.DataFrame
     frame = frame[frame["payment_id"].isin(payment_ids)].reset_index(drop=True)
     for column in ("refund_id", "payment_id", "amount_vnd"):
         frame[column] = frame[column].astype("int64")
-    frame["status"] = frame["status"].astype("str")
+    frame["status"] = frame["status"].replace({"awaiting_transfer": "pending"}).astype("str")
     frame["requested_at"] = _moments(frame["requested_at"])
     return frame
 
