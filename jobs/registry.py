@@ -68,6 +68,17 @@ JOBS: dict[str, JobSpec] = {
     ),
 }
 
+
+def _reconcile(session: Session, business_date: date) -> object:
+    from payrecon.reconciliation.service import run_reconciliation_job
+
+    return run_reconciliation_job(session, business_date)
+
+
+JOBS["reconcile"] = JobSpec(
+    _reconcile, Nightly("01:30", days_back=1), "nightly reconciliation and its reports"
+)
+
 __all__ = ["JOBS", "Every", "JobFunction", "JobSpec", "Nightly", "get_job"]
 
 

@@ -12,4 +12,5 @@ import payrecon.invoices.models
 import payrecon.jobruns.models
 import payrecon.outbox
 import payrecon.payments.models
+import payrecon.reconciliation.models
 import payrecon.statements.models  # noqa: F401

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "payrecon.cli.payments",
     "payrecon.cli.invoices",
     "payrecon.cli.statements",
+    "payrecon.cli.reconciliation",
     "payrecon.cli.demo",
     "payrecon.cli.auth",
     "jobs.cli",

@@ -14,6 +14,7 @@ from payrecon.db import utcnow
 from payrecon.demo.catalog_data import AGENCIES
 from payrecon.demo.generate import catalog_csv, dossiers_csv
 from payrecon.demo.payments import create_demo_payments
+from payrecon.demo.reconciliation import local_today, reconcile_demo
 from payrecon.dossiers import service as dossier_service
 from payrecon.invoices.service import issue_pending_invoices
 from payrecon.payments.settings import PaymentSettings
@@ -69,4 +70,5 @@ def load_demo(
     report("payments: " + ", ".join(f"{count} {fate}" for fate, count in made.items()))
     invoices = issue_pending_invoices(session)
     report(f"invoices (signed with the demo key, NOT for production): {invoices.summary()}")
+    reconcile_demo(session, local_today(), report)
     return result

@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
         security,
         storable_text,
     )
-    from payrecon.web.api import dossiers, invoices, payments, statements, tax
+    from payrecon.web.api import dossiers, invoices, payments, reconciliation, statements, tax
     from payrecon.web.api.spec import api
     from payrecon.web.citizen import views as citizen
     from payrecon.web.gateway import bank, vnpay
@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         invoices.blp,
         statements.blp,
         tax.blp,
+        reconciliation.blp,
     ):
         api.register_blueprint(blueprint)
     gateway_sim.init_app(app)

@@ -83,6 +83,18 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token | Signed]] = {
         Token("invoices:read"),
     ),
     ("GET", "/api/v1/tax/invoices"): ("/api/v1/tax/invoices", Token("tax:read")),
+    ("GET", "/api/v1/reconciliation/runs"): (
+        "/api/v1/reconciliation/runs",
+        Token("reconciliation:read"),
+    ),
+    ("GET", "/api/v1/reconciliation/runs/<int:run_id>"): (
+        "/api/v1/reconciliation/runs/1",
+        Token("reconciliation:read"),
+    ),
+    ("GET", "/api/v1/reconciliation/runs/<int:run_id>/exceptions"): (
+        "/api/v1/reconciliation/runs/1/exceptions",
+        Token("reconciliation:read"),
+    ),
     ("GET", "/api/v1/tax/invoices/<invoice_id>/xml"): (
         "/api/v1/tax/invoices/1/xml",
         Token("tax:read"),

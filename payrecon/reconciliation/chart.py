@@ -1,0 +1,59 @@
+"""An inline SVG chart of the match rate and open amounts over recent runs. Pure, no JS.
+
+Same points in, same bytes out: coordinates are rounded and nothing depends on the clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from payrecon.money import format_vnd
+from payrecon.reconciliation.report_data import TrendPoint
+
+WIDTH, HEIGHT, PAD = 640, 240, 40
+
+
+def trend_svg(points: Sequence[TrendPoint]) -> str:
+    """Bars: open amount (right scale); line: match rate in % (left scale)."""
+    if not points:
+        return (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40" role="img">'
+            '<text x="10" y="25">no finished runs yet</text></svg>'
+        )
+    plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+    step = plot_w / len(points)
+    top_open = max(point.open_vnd for point in points) or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        'role="img" aria-labelledby="trend-title">',
+        '<title id="trend-title">Match rate and open exception amounts, last runs</title>',
+        f'<rect x="{PAD}" y="{PAD}" width="{plot_w}" height="{plot_h}" fill="#fafafa" '
+        'stroke="#ccc"/>',
+    ]
+    line = []
+    for n, point in enumerate(points):
+        x = PAD + n * step
+        bar_h = round(plot_h * point.open_vnd / top_open, 1)
+        label = escape(f"{point.business_date}: {format_vnd(point.open_vnd)} open")
+        parts.append(
+            f'<rect x="{x + step * 0.2:.1f}" y="{PAD + plot_h - bar_h:.1f}" '
+            f'width="{step * 0.6:.1f}" height="{bar_h:.1f}" fill="#f4a582"><title>{label}'
+            "</title></rect>"
+        )
+        line.append(f"{x + step / 2:.1f},{PAD + plot_h * (1 - point.match_rate):.1f}")
+    parts.append(
+        f'<polyline points="{" ".join(line)}" fill="none" stroke="#2166ac" stroke-width="2"/>'
+    )
+    parts.append(f'<text x="{PAD}" y="{PAD - 8}" font-size="12">match rate 0–100 %</text>')
+    parts.append(
+        f'<text x="{WIDTH - PAD}" y="{PAD - 8}" font-size="12" text-anchor="end">'
+        f"open: up to {escape(format_vnd(top_open))}</text>"
+    )
+    first, last = points[0].business_date, points[-1].business_date
+    parts.append(
+        f'<text x="{PAD}" y="{HEIGHT - 12}" font-size="12">{first}</text>'
+        f'<text x="{WIDTH - PAD}" y="{HEIGHT - 12}" font-size="12" text-anchor="end">{last}</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,79 @@
+"""A run's report as an xlsx workbook: Summary, Exceptions and Matches sheets.
+
+Pure (openpyxl). Money cells are integers with the format #,##0 "₫"; headers are frozen and
+filtered; text is neutralised against formula injection. The workbook's timestamps are fixed
+to the business date and the zip entries' dates too, so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import datetime, time
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from payrecon.reconciliation.report_data import (
+    EXCEPTION_HEADER,
+    MATCH_HEADER,
+    MONEY_COLUMNS,
+    SUMMARY_HEADER,
+    ReportData,
+    neutralised,
+)
+
+MONEY_FORMAT = '#,##0 "₫"'
+
+
+def report_xlsx(data: ReportData) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for title, header, rows in (
+        ("Summary", SUMMARY_HEADER, data.summary),
+        ("Exceptions", EXCEPTION_HEADER, data.exceptions),
+        ("Matches", MATCH_HEADER, data.matches),
+    ):
+        sheet = book.create_sheet(title)
+        sheet.append(list(header))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([neutralised(value) for value in row])
+        for index, name in enumerate(header, start=1):
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = max(12, min(40, len(name) + 4))
+            if name in MONEY_COLUMNS:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                    cell.number_format = MONEY_FORMAT
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
+    fixed = datetime.combine(data.business_date, time(0))
+    book.properties.created = fixed
+    book.properties.modified = fixed
+    book.properties.creator = "payrecon"
+    raw = io.BytesIO()
+    book.save(raw)
+    return _fixed_zip_dates(raw.getvalue(), fixed)
+
+
+def _fixed_zip_dates(data: bytes, when: datetime) -> bytes:
+    """Rewrite the zip with every entry dated `when` (openpyxl stamps the current time)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp + rb"\g<2>",
+                    content,
+                )
+            target.writestr(entry, content)
+    return out.getvalue()

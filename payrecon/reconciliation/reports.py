@@ -1,0 +1,118 @@
+"""Building a run's report data from the database, and writing report files.
+
+`render_report(session, run_id, fmt)` is the front door for the CLI; the nightly job calls
+`write_run_reports` to put all three formats into PAYRECON_REPORTS_DIR.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from payrecon.errors import InvalidInput
+from payrecon.reconciliation import queries
+from payrecon.reconciliation.models import ReconciliationRun
+from payrecon.reconciliation.report_csv import report_csv
+from payrecon.reconciliation.report_data import ReportData, TrendPoint, summary_table
+from payrecon.reconciliation.report_html import report_html
+from payrecon.reconciliation.report_xlsx import report_xlsx
+
+WRITERS = {"xlsx": report_xlsx, "csv": report_csv, "html": report_html}
+DEFAULT_REPORTS_DIR = "instance/reports"
+
+
+def report_data(session: Session, run: ReconciliationRun) -> ReportData:
+    agencies, procedures = queries.agency_and_procedure_names(session)
+    _, exceptions = queries.list_exceptions(session, run.id)
+    open_ones = [
+        (e.agency_id, e.procedure_id, e.kind, e.amount_vnd)
+        for e in exceptions
+        if e.status == "open"
+    ]
+    exception_rows = [
+        (
+            e.kind,
+            e.fingerprint,
+            e.amount_vnd,
+            agencies.get(e.agency_id or 0, ""),
+            procedures.get(e.procedure_id or 0, ""),
+            e.status,
+            e.resolution or "",
+            e.resolved_by or "",
+            e.note or "",
+            json.dumps(e.evidence, sort_keys=True, ensure_ascii=False),
+        )
+        for e in exceptions
+    ]
+    match_rows = [
+        (
+            m.match_no,
+            m.rule,
+            m.payment_id or 0,
+            m.line_id,
+            m.batch_id or 0,
+            m.refund_id or 0,
+            m.amount_vnd,
+            m.fee_vnd,
+            round(m.confidence, 3),
+        )
+        for m in queries.run_matches(session, run.id)
+    ]
+    return ReportData(
+        business_date=run.business_date,
+        window_start=run.window_start,
+        parameters=run.parameters,
+        summary=summary_table(run.summary, open_ones, agencies, procedures),
+        exceptions=exception_rows,
+        matches=match_rows,
+        trend=trend(session, run),
+    )
+
+
+def trend(session: Session, run: ReconciliationRun) -> list[TrendPoint]:
+    points = []
+    for past in queries.recent_runs(session, run.business_date):
+        expected = sum(row["expected_count"] for row in past.summary)
+        matched = sum(row["matched_count"] for row in past.summary)
+        _, open_ones = queries.list_exceptions(session, past.id, status="open")
+        points.append(
+            TrendPoint(
+                business_date=past.business_date,
+                match_rate=min(1.0, matched / expected) if expected else 1.0,
+                open_vnd=sum(abs(e.amount_vnd) for e in open_ones),
+            )
+        )
+    return points
+
+
+def render_report(session: Session, run_id: int, fmt: str) -> bytes:
+    if fmt not in WRITERS:
+        raise InvalidInput(f"unknown report format {fmt!r}; one of xlsx, csv, html", where="format")
+    run = queries.get_run(session, run_id)
+    if run.status != "finished":
+        raise InvalidInput(f"run {run_id} is {run.status}; only a finished run has a report")
+    return WRITERS[fmt](report_data(session, run))
+
+
+def write_run_reports(
+    session: Session, run: ReconciliationRun, folder: str | None = None
+) -> list[str]:
+    """Write reconciliation-<date>.{xlsx,csv,html} into the reports folder; return the paths."""
+    if folder is None:
+        try:
+            from flask import current_app
+
+            folder = current_app.config.get("REPORTS_DIR") or DEFAULT_REPORTS_DIR
+        except RuntimeError:
+            folder = DEFAULT_REPORTS_DIR
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    data = report_data(session, run)
+    written = []
+    for fmt, writer in WRITERS.items():
+        path = target / f"reconciliation-{run.business_date}.{fmt}"
+        path.write_bytes(writer(data))
+        written.append(str(path))
+    return written
