@@ -100,7 +100,7 @@ class Invoice(Base):
     total_vnd: Mapped[int] = mapped_column(BigInteger)
     # What the signed XML says, kept beside it for the tax feed (which must not parse XML).
     # Nullable only because a column added to a filled SQLite table cannot be NOT NULL without
-    # a default; migration 0010 fills them for invoices issued before it, _issue for new ones.
+    # a default; migration 0009 fills them for invoices issued before it, _issue for new ones.
     seller_tax_code: Mapped[str | None] = mapped_column(String(14))
     buyer_tax_code: Mapped[str | None] = mapped_column(String(14))
     buyer_id_number: Mapped[str | None] = mapped_column(String(20))

@@ -1,4 +1,4 @@
-"""Migration 0010 on a database that already has invoices: facts filled from XML, changes
+"""Migration 0009 on a database that already has invoices: facts filled from XML, changes
 positioned, and back down again."""
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def test_upgrading_over_existing_invoices_fills_their_facts_and_positions(
         )
 
         config = alembic_config(engine)
-        before_0010 = ScriptDirectory.from_config(config).get_revision("0010").down_revision
-        command.downgrade(config, before_0010)
+        before_0009 = ScriptDirectory.from_config(config).get_revision("0009").down_revision
+        command.downgrade(config, before_0009)
         upgrade_to_head(engine)
 
         with Session(engine) as session:

@@ -1,7 +1,7 @@
 """statements: bank statements and their lines, gateway settlement batches and their lines
 
-Revision ID: 0004
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0004"
-down_revision = "0011"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

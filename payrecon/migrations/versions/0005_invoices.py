@@ -1,7 +1,7 @@
 """invoices: series counters, signed invoices, the change sequence
 
-Revision ID: 0007
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0007"
-down_revision = "0006"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

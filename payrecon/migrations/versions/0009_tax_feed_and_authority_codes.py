@@ -1,7 +1,7 @@
 """tax feed positions, invoice facts for the feed, tax-authority decisions
 
-Revision ID: 0010
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-26
 
 - invoice_changes.position: the feed order, stamped after commit (invoices/sequence.py);
@@ -18,8 +18,8 @@ from lxml import etree
 
 import payrecon.db
 
-revision = "0010"
-down_revision = "0004"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """auth: API tokens (hashed secrets, scopes, last use) and officer accounts
 
-Revision ID: 0005
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26 08:13:04.188461
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0005"
+revision = "0003"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """bank credits for VietQR payments and every signed credit notification
 
-Revision ID: 0009
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-11-26
 
 - bank_credits: one row per credit to a collection account, made by the first report of it
@@ -15,8 +15,8 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0009"
-down_revision = "0010"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

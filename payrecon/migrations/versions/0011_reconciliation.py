@@ -1,6 +1,6 @@
 """reconciliation runs, matches, proposals, exceptions, their history and manual links
 
-Revision ID: 0008
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-26
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0008"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

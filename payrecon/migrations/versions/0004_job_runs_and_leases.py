@@ -1,7 +1,7 @@
 """jobs: the job-run history and the lease rows that keep runners apart
 
-Revision ID: 0006
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0006"
-down_revision = "0005"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """invoice payment foreign keys
 
-Revision ID: 0011
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-26
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

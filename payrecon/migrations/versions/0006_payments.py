@@ -1,6 +1,6 @@
 """payments: payments, their events, refunds, idempotency keys
 
-Revision ID: 0003
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-26 08:23:43.627619
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 import payrecon.db
 
-revision = "0003"
-down_revision = "0007"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
