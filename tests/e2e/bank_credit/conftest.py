@@ -12,17 +12,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from payrecon import create_app
-from payrecon.invoices.keys import keys_from_pem
 from tests.conftest import delete_all_rows
 from tests.e2e.payments.conftest import LiveServer, payments_config
-from tests.integration.invoices.helpers import demo_signing_pem
 
 WEBHOOK_SECRET = "e2e-bank-webhook-secret"
-
-
-@pytest.fixture(scope="session")
-def signing_keys():
-    return keys_from_pem(*demo_signing_pem())
 
 
 @pytest.fixture

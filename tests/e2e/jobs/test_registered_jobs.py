@@ -20,7 +20,7 @@ from payrecon.outbox import OutboxEvent
 from payrecon.payments.models import IdempotencyKey, Payment
 from payrecon.statements.models import BankStatement, SettlementBatch, StatementLine
 from tests.factories import make_dossier, make_payment
-from tests.integration.invoices.helpers import demo_signing_pem, pay
+from tests.integration.invoices.helpers import pay
 from tests.integration.statements.helpers import add_account, fixture
 
 REAL_JOBS = {
@@ -57,15 +57,6 @@ def test_list_shows_every_registered_job_with_its_timing(runner):
 
 
 # -- issue-invoices ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def key_files(tmp_path) -> tuple[str, str]:
-    key_pem, cert_pem = demo_signing_pem()
-    key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
-    key_path.write_bytes(key_pem)
-    cert_path.write_bytes(cert_pem)
-    return str(key_path), str(cert_path)
 
 
 def test_issue_invoices_without_a_signing_key_is_a_failed_run(app, runner, db_session):
