@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.load_world import app_environment, request_mix, seed_world  # noqa: E402
-from bench.payments import drop_database, scratch_database, start_gunicorn, stop  # noqa: E402
-from payrecon.db import make_engine  # noqa: E402
+from bench.payments import start_gunicorn, stop  # noqa: E402
+from payrecon.db import create_scratch_database, drop_database, make_engine  # noqa: E402
 
 PORT_APP, PORT_BARE = 18281, 18282
 
@@ -145,7 +145,7 @@ def main() -> int:
         print("needs PAYRECON_TEST_POSTGRES_URL and wrk (apt-get install -y wrk)")
         return 2
     secret = secrets.token_hex(32)
-    url = scratch_database(base_url)
+    url = create_scratch_database(base_url, prefix="payrecon_bench")
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     processes = []
     try:
