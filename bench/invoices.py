@@ -62,8 +62,11 @@ def _worker_setup(url: str, key_path: str, cert_path: str) -> None:
     """Runs once per worker process: engine, keys and sample document, outside the timings."""
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+    import payrecon.models  # noqa: F401  (a spawned worker must know every table invoices refer to)
     from payrecon.db import make_engine
     from payrecon.invoices.keys import load_signing_keys
+
+    import payrecon.invoices.service  # noqa: F401  (imported here, outside the timings)
 
     _state["engine"] = make_engine(url)
     _state["keys"] = load_signing_keys(key_path, cert_path)
