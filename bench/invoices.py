@@ -1,12 +1,13 @@
 """How fast payrecon issues invoices end to end, next to what the machine can do at best.
 
-    PYTHONPATH=. python bench/invoices.py [--runs 3] [--invoices 400] [--seconds 2]
+    PYTHONPATH=. python bench/invoices.py [--runs 3] [--invoices 800] [--seconds 2]
         [--postgres-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Each run, on 2 processes at once and in the same run so that the machine's drift cancels out:
 - issue: `issue_pending_invoices` drains payment.succeeded events for dossiers of 8 agencies
-  and, per invoice, builds the XML, validates it with the XSD, signs it, verifies the signature,
-  takes the gapless number and stores the bytes on PostgreSQL (one commit per invoice);
+  and, per invoice, builds the XML, validates it with the XSD, signs it, verifies the signature
+  with signxml, takes the gapless number and stores the bytes on PostgreSQL (a batch of one
+  series per transaction; the two workers claim with SKIP LOCKED and work different series);
 - signxml sign: a bare XMLSigner over the same unsigned invoice (the cryptographic ceiling of
   an XML signature in Python);
 - RSA-2048 sign: `cryptography` signing 32 bytes, the hard floor of any signature;
@@ -62,6 +63,10 @@ def _worker_setup(url: str, key_path: str, cert_path: str) -> None:
     """Runs once per worker process: engine, keys and sample document, outside the timings."""
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+    # A spawned worker must know every table invoices refer to, and import the issuing code
+    # here, outside the timings.
+    import payrecon.invoices.service
+    import payrecon.models  # noqa: F401
     from payrecon.db import make_engine
     from payrecon.invoices.keys import load_signing_keys
 
@@ -226,7 +231,7 @@ def _parallel_rate(pool: ProcessPoolExecutor, function, seconds: float) -> float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--invoices", type=int, default=400, help="invoices per run")
+    parser.add_argument("--invoices", type=int, default=800, help="invoices per run")
     parser.add_argument("--seconds", type=float, default=2.0, help="per bare-rate measurement")
     parser.add_argument(
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"

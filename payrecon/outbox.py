@@ -10,12 +10,12 @@ transactions are serialised anyway.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, func, select
+from sqlalchemy import JSON, Index, Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from payrecon.db import Base, BigId, UtcDateTime, utcnow
@@ -95,14 +95,40 @@ def drain(
             handled += 1
         except Exception as exc:
             session.rollback()
-            failed_event = session.get(OutboxEvent, event_id, with_for_update=True)
-            if failed_event is not None:
-                failed_event.attempts += 1
-                failed_event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                session.commit()
+            record_failures(session, {event_id: exc})
             failed_ids.append(event_id)
             failed += 1
     return DrainResult(handled, failed)
+
+
+def mark_handled(session: Session, event_ids: Collection[int]) -> None:
+    """Mark events done in the caller's transaction, so they commit with the work they caused.
+
+    For consumers that claim and handle many events per transaction (invoices.issuing).
+    """
+    if event_ids:
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(event_ids))
+            .values(processed_at=utcnow(), attempts=OutboxEvent.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def record_failures(session: Session, failures: Mapping[int, BaseException]) -> None:
+    """Count a failed attempt on each event with its error, and commit.
+
+    Called after the work of the failed attempt was rolled back or committed without it;
+    the events keep their place and are retried by a later drain (up to max_attempts).
+    """
+    if not failures:
+        return
+    for event_id, exc in failures.items():
+        event = session.get(OutboxEvent, event_id, with_for_update=True)
+        if event is not None:
+            event.attempts += 1
+            event.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    session.commit()
 
 
 def pending_count(session: Session, topic: str) -> int:

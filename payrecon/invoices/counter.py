@@ -56,9 +56,31 @@ def take_number(session: Session, series_id: int) -> int:
 
     The series row stays locked until that transaction commits or rolls back.
     """
-    return session.execute(
+    return take_numbers(session, series_id, 1)[0]
+
+
+def take_numbers(session: Session, series_id: int, count: int) -> range:
+    """Take the next `count` numbers of the series at once; the caller's transaction must
+    store an invoice under each of them (the lock and the rule are take_number's)."""
+    last = session.execute(
         update(InvoiceSeries)
         .where(InvoiceSeries.id == series_id)
-        .values(last_number=InvoiceSeries.last_number + 1)
+        .values(last_number=InvoiceSeries.last_number + count)
         .returning(InvoiceSeries.last_number)
     ).scalar_one()
+    return range(last - count + 1, last + 1)
+
+
+def lock_series(session: Session, series_id: int, *, wait: bool) -> int | None:
+    """Lock the series row until the transaction ends and return its last number.
+
+    With wait=False a row another transaction holds is skipped (PostgreSQL SKIP LOCKED) and
+    None returned, so an issuer can turn to another series instead of queueing. Numbers read
+    under this lock are exact: nobody else can take one until the transaction ends. SQLite
+    has no row locks; its write transactions are serialised whole (payrecon.db).
+    """
+    return session.scalars(
+        select(InvoiceSeries.last_number)
+        .where(InvoiceSeries.id == series_id)
+        .with_for_update(skip_locked=not wait)
+    ).one_or_none()

@@ -1,22 +1,23 @@
 """Invoice use cases: issue for paid fees, cancel, replace, adjust, and follow refunds.
 
-Issuing and the automatic corrections run as outbox handlers (`issue_pending_invoices`): each
-event is handled in its own transaction, which `outbox.drain` commits together with marking
-the event done. The officer-facing corrections (`cancel_invoice`, `replace_invoice`,
+Issuing and the automatic corrections run from the outbox (`issue_pending_invoices`): the
+invoices of paid fees are issued in batches, one series per transaction (issuing.py); each
+refund event is handled in its own transaction, which `outbox.drain` commits together with
+marking the event done. The officer-facing corrections (`cancel_invoice`, `replace_invoice`,
 `adjust_invoice`) are one operation, one commit each.
 
-Where the expensive work happens relative to the counter lock (see counter.py for why the
-number is gapless): the number is signed inside DLHDon, so an invoice cannot be signed before
-its number is known, and the number must be taken in the transaction that stores the invoice.
-`_issue` therefore *guesses* the number (the series' last number + 1, read without a lock),
-builds, validates and signs with it, and only then takes the number (UPDATE … RETURNING, which
-locks the series row until commit). When the guess was right, which is the normal case for a
-series with one issuer at a time, the lock is held only for the insert and the commit. When
-another issuer took that number in between, the invoice is built and signed again with the
-number actually taken, this time under the lock: slower, never wrong, never a gap; and the
-process stops guessing for that series while it stays contended (see _contended_series), since
-under contention a guess is mostly wasted work. Different agencies have different series and
-never wait for each other.
+Where the expensive work of a correction happens relative to the counter lock (see counter.py
+for why the number is gapless): the number is signed inside DLHDon, so an invoice cannot be
+signed before its number is known, and the number must be taken in the transaction that stores
+the invoice. `_issue` therefore *guesses* the number (the series' last number + 1, read without
+a lock), builds, validates and signs with it, and only then takes the number (UPDATE …
+RETURNING, which locks the series row until commit). When the guess was right, which is the
+normal case for a series with one issuer at a time, the lock is held only for the insert and
+the commit. When another issuer took that number in between, the invoice is built and signed
+again with the number actually taken, this time under the lock: slower, never wrong, never a
+gap; and the process stops guessing for that series while it stays contended (see
+_contended_series), since under contention a guess is mostly wasted work. Different agencies
+have different series and never wait for each other.
 """
 
 from __future__ import annotations
@@ -31,12 +32,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from payrecon import audit, outbox
-from payrecon.catalog import queries as catalog_queries
 from payrecon.db import utcnow
-from payrecon.dossiers import queries as dossier_queries
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import Conflict, InvalidInput, NotFound
-from payrecon.invoices import counter
+from payrecon.invoices import counter, issuing
 from payrecon.invoices.compose import (
     TEMPLATE_CODE,
     FeeSale,
@@ -55,11 +54,10 @@ from payrecon.invoices.xml_build import (
     InvoiceData,
     RelatedInvoice,
     Relation,
-    Seller,
     build_invoice_xml,
 )
 
-PAID_TOPIC = "payment.succeeded"
+PAID_TOPIC = issuing.PAID_TOPIC
 REFUNDED_TOPIC = "payment.refunded"
 SYSTEM_ACTOR = "system:invoices"
 DELIVERED_STATUSES = frozenset({"done"})
@@ -95,51 +93,9 @@ class BuyerCorrection:
     address: str | None = None
 
 
-def _field(payload: Mapping[str, Any], name: str, kind: type) -> Any:
-    value = payload.get(name)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise InvalidInput(
-            f"event payload {name} must be {kind.__name__}, got {value!r}", where=f"payload.{name}"
-        )
-    return value
-
-
-def _dossier(session: Session, code: str) -> Dossier:
-    dossier = dossier_queries.find_dossier(session, code)
-    if dossier is None:
-        raise NotFound(f"no dossier with code {code!r}", where="payload.dossier_code")
-    return dossier
-
-
 def _sale(dossier: Dossier, session: Session, *, paid_vnd: int, method: str | None) -> FeeSale:
-    procedure = dossier.procedure
-    agency = procedure.agency
-    if not agency.tax_code or not agency.address:
-        raise Conflict(
-            f"agency {agency.code} has no tax code or address to put on its invoices "
-            "(payrecon agencies update)",
-            where="agency",
-        )
-    account = catalog_queries.collection_account_for(session, agency.id)
-    return FeeSale(
-        seller=Seller(
-            name=agency.name,
-            tax_code=agency.tax_code,
-            address=agency.address,
-            bank_account=account.account_number if account else None,
-        ),
-        buyer=Buyer(
-            name=dossier.applicant_name,
-            tax_code=dossier.applicant_tax_code or None,
-            id_number=dossier.applicant_id_number or None,
-        ),
-        procedure_name=procedure.name,
-        procedure_code=procedure.code,
-        fee_kind=procedure.fee_kind,
-        catalog_rate=procedure.vat_rate,
-        paid_vnd=paid_vnd,
-        payment_method=method,
-    )
+    seller = issuing.seller_of(session, dossier.procedure.agency)
+    return issuing.fee_sale(seller, dossier, paid_vnd=paid_vnd, method=method)
 
 
 def _issue(
@@ -261,36 +217,6 @@ def original_for_payment(session: Session, payment_id: int) -> Invoice | None:
     ).one_or_none()
 
 
-def issue_for_payment(
-    session: Session, payload: Mapping[str, Any], *, keys: SigningKeys, now: datetime | None = None
-) -> Invoice:
-    """The invoice for a `payment.succeeded` event (no commit: the outbox drain commits).
-
-    A payment that already has its invoice gets the same invoice back, nothing new.
-    """
-    payment_id = _field(payload, "payment_id", int)
-    existing = original_for_payment(session, payment_id)
-    if existing is not None:
-        return existing
-    amount = _field(payload, "amount_vnd", int)
-    if amount <= 0:
-        raise InvalidInput(
-            f"paid amount must be positive, got {amount}", where="payload.amount_vnd"
-        )
-    dossier = _dossier(session, _field(payload, "dossier_code", str))
-    method = payload.get("method") if isinstance(payload.get("method"), str) else None
-    return _issue(
-        session,
-        _sale(dossier, session, paid_vnd=amount, method=method),
-        keys=keys,
-        issued_at=now or utcnow(),
-        agency_id=dossier.procedure.agency_id,
-        dossier_id=dossier.id,
-        payment_id=payment_id,
-        kind="original",
-    )
-
-
 def _locked_invoice(session: Session, invoice_id: int) -> Invoice:
     invoice = session.scalars(
         select(Invoice).where(Invoice.id == invoice_id).with_for_update()
@@ -376,9 +302,9 @@ def apply_refund(
     issues an adjustment for minus the refund (compose.refund_action). A repeated event changes
     nothing. Returns the adjustment, or the cancelled invoice.
     """
-    payment_id = _field(payload, "payment_id", int)
-    refund_id = _field(payload, "refund_id", int)
-    refund_vnd = _field(payload, "amount_vnd", int)
+    payment_id = issuing.payload_field(payload, "payment_id", int)
+    refund_id = issuing.payload_field(payload, "refund_id", int)
+    refund_vnd = issuing.payload_field(payload, "amount_vnd", int)
     reason = f"hoàn tiền {refund_id}: {payload.get('reason') or 'không ghi lý do'}"
     done = session.scalars(select(Invoice).where(Invoice.refund_id == refund_id)).one_or_none()
     if done is not None:
@@ -427,15 +353,11 @@ def issue_pending_invoices(
     """
     del business_date
     keys = keys or configured_signing_keys()
-    issued = outbox.drain(
-        session,
-        PAID_TOPIC,
-        lambda s, event: issue_for_payment(s, event.payload, keys=keys, now=now),
-    )
+    issued = issuing.issue_paid_invoices(session, keys=keys, now=now)
     refunds = outbox.drain(
         session, REFUNDED_TOPIC, lambda s, event: apply_refund(s, event.payload, keys=keys, now=now)
     )
-    return IssueSummary(issued.handled, issued.failed, refunds.handled, refunds.failed)
+    return IssueSummary(issued.issued, issued.failed, refunds.handled, refunds.failed)
 
 
 def cancel_invoice(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from cryptography import x509
@@ -83,15 +84,30 @@ class _SubtreeSafeC14N:
         )
 
 
-def _standalone(node):
-    if not isinstance(node, etree._Element) or node.getparent() is None:
-        return node
-    copy = etree.fromstring(etree.tostring(node), _copy_parser())
-    xml_ns = "{http://www.w3.org/XML/1998/namespace}"
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _inherited_xml_attributes(node: etree._Element) -> dict[str, str]:
+    inherited: dict[str, str] = {}
     for ancestor in node.iterancestors():
         for name, value in ancestor.attrib.items():
-            if name.startswith(xml_ns) and name not in copy.attrib:
-                copy.set(name, value)
+            if name.startswith(_XML_NS):
+                inherited.setdefault(name, value)
+    return inherited
+
+
+def _standalone(node):
+    """The node itself when libxml2 canonicalises it correctly in place (no default namespace
+    and no xml:* attribute inherited, as in every document payrecon writes), else a copy."""
+    if not isinstance(node, etree._Element) or node.getparent() is None:
+        return node
+    inherited = _inherited_xml_attributes(node)
+    if None not in node.nsmap and not inherited:
+        return node
+    copy = etree.fromstring(etree.tostring(node), _copy_parser())
+    for name, value in inherited.items():
+        if name not in copy.attrib:
+            copy.set(name, value)
     return copy
 
 
@@ -100,7 +116,16 @@ def _copy_parser() -> etree.XMLParser:
 
 
 class _Signer(_SubtreeSafeC14N, XMLSigner):
-    pass
+    def get_root(self, data):
+        """The document itself rather than signxml's defensive copy (a serialise and a parse).
+
+        The copy guards against namespaces inherited from a parent and against the signer
+        changing the caller's tree; sign_invoice passes a root it has just parsed, and the
+        detached method only reads it.
+        """
+        if isinstance(data, etree._Element) and data.getparent() is None:
+            return data
+        return super().get_root(data)
 
 
 class _Verifier(_SubtreeSafeC14N, XMLVerifier):
@@ -176,16 +201,11 @@ def sign_invoice(
     prop = etree.SubElement(properties, _ds("SignatureProperty"), Target=f"#{signature_id}")
     etree.SubElement(prop, _ds("SigningTime")).text = _local_wall_time(signing_time)
 
-    signer = _Signer(
-        method=methods.detached,
-        signature_algorithm=SignatureMethod.RSA_SHA256,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
-    )
-    signature = signer.sign(
+    certificate = _own_certificate(cert_pem)
+    signature = _seller_signer().sign(
         root,
         key=key_pem,
-        cert=cert_pem.decode("ascii"),
+        cert=[certificate],
         reference_uri=[f"#{data_id}", f"#{time_object_id}"],
     )
     signature.set("Id", signature_id)  # outside SignedInfo: setting it signs nothing anew
@@ -193,8 +213,64 @@ def sign_invoice(
     slot.remove(placeholder)
     slot.append(signature)
     signed = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    verify_invoice(signed, trusted_cert_pem=cert_pem)  # never hand out a signature we cannot check
+    _check_own_signature(signed, certificate, data_id=data_id, signing_time=signing_time)
     return signed
+
+
+@lru_cache(maxsize=1)
+def _seller_signer() -> _Signer:
+    """One signer per process: its settings never change and sign() keeps no state on it."""
+    return _Signer(
+        method=methods.detached,
+        signature_algorithm=SignatureMethod.RSA_SHA256,
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0,
+    )
+
+
+@lru_cache(maxsize=8)
+def _own_certificate(cert_pem: bytes) -> x509.Certificate:
+    return _load_certificate(cert_pem)
+
+
+def _check_own_signature(
+    signed: bytes, certificate: x509.Certificate, *, data_id: str, signing_time: datetime
+) -> None:
+    """Never hand out a signature we cannot check: signxml verifies the exact final bytes.
+
+    The lean form of verify_invoice for a document this process has just written: the
+    bytes go to signxml unparsed (it parses them once), against the certificate we signed
+    with, at the signing time, and the signature must cover our DLHDon. What verify_invoice
+    adds is for documents from outside (which certificate they carry, duplicate Ids, the
+    element layout), all fixed by the writer here.
+    """
+    config = SignatureConfiguration(
+        location="./DSCKS/NBan/",
+        expect_references=True,
+        signature_methods=frozenset({SignatureMethod.RSA_SHA256}),
+        digest_algorithms=frozenset({DigestAlgorithm.SHA256}),
+        default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0,
+        verification_time=signing_time.astimezone(UTC),
+    )
+    try:
+        results = _Verifier().verify(
+            signed, x509_cert=certificate, expect_config=config, validate_schema=False
+        )
+    except (InvalidSignature, InvalidDigest, InvalidCertificate, SignxmlInvalidInput) as exc:
+        raise InvalidInvoiceXml(
+            f"the new seller signature does not verify: {exc}", where=SELLER_SLOT
+        ) from exc
+    if not _covers_data(results, data_id):
+        raise InvalidInvoiceXml("the new seller signature does not cover DLHDon", where=SELLER_SLOT)
+
+
+def _covers_data(results, data_id: str) -> bool:
+    return any(
+        result.signed_xml is not None
+        and result.signed_xml.tag == "DLHDon"
+        and result.signed_xml.get("Id") == data_id
+        for result in results
+    )
 
 
 def _parse_signing_time(signature: etree._Element) -> datetime | None:
@@ -269,12 +345,7 @@ def verify_invoice(xml: bytes, *, trusted_cert_pem: bytes | None = None) -> Veri
         raise InvalidInvoiceXml(
             f"seller signature does not verify: {exc}", where=SELLER_SLOT
         ) from exc
-    if not any(
-        result.signed_xml is not None
-        and result.signed_xml.tag == "DLHDon"
-        and result.signed_xml.get("Id") == data_id
-        for result in results
-    ):
+    if not _covers_data(results, data_id):
         raise InvalidInvoiceXml("the seller signature does not cover DLHDon", where=SELLER_SLOT)
     method = signature.find(f"{_ds('SignedInfo')}/{_ds('SignatureMethod')}").get("Algorithm")
     return VerifiedInvoice(

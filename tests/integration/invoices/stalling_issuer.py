@@ -1,9 +1,9 @@
 """A real issuing process that stops for good right after taking an invoice number.
 
 Run by test_crash_safety as `python -m tests.integration.invoices.stalling_issuer URL KEY CERT`:
-it drains payment events like the scheduler does, but once counter.take_number has returned
-(the number taken, the series row locked, nothing committed) it prints "numbered N" and
-sleeps until the test kills it with SIGKILL.
+it drains payment events like the scheduler does, but once counter.take_numbers has returned
+(the numbers of a batch taken, the series row locked, nothing committed) it prints
+"numbered N" with the first of them and sleeps until the test kills it with SIGKILL.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ STALL_SECONDS = 600
 
 
 def main(url: str, key_path: str, cert_path: str) -> None:
-    take_number = counter.take_number
+    take_numbers = counter.take_numbers
 
-    def take_then_stall(session, series_id):
-        number = take_number(session, series_id)
-        print(f"numbered {number}", flush=True)
+    def take_then_stall(session, series_id, count):
+        numbers = take_numbers(session, series_id, count)
+        print(f"numbered {numbers[0]}", flush=True)
         time.sleep(STALL_SECONDS)
-        return number
+        return numbers
 
-    counter.take_number = take_then_stall
+    counter.take_numbers = take_then_stall
     with Session(make_engine(url)) as session:
         service.issue_pending_invoices(session, keys=load_signing_keys(key_path, cert_path))
 

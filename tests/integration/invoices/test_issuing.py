@@ -78,7 +78,7 @@ def test_numbers_run_from_one_per_agency_series(db_session, signing_keys):
         pay(db_session, make_dossier(db_session, procedure))
     issue(db_session, signing_keys)
     rows = db_session.execute(
-        select(Invoice.agency_id, Invoice.series, Invoice.number).order_by(Invoice.id)
+        select(Invoice.agency_id, Invoice.series, Invoice.number).order_by(Invoice.payment_id)
     ).all()
     assert [number for _, _, number in rows] == [1, 2, 1, 3]
     assert len({series for _, series, _ in rows}) == 2
