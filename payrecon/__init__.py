@@ -32,8 +32,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="web/static",
         template_folder="web/templates",
     )
-    settings.load(app, config)
+    setting_warnings = settings.load(app, config)
     observability.init_app(app)  # first: logging and request ids for everything after
+    for warning in setting_warnings:
+        app.logger.warning(warning)
     db.init_app(app)
     init_web(app)
     register_commands(app)

@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     # Sign-in attempts allowed (limits notation), counted per client address and per username.
     "LOGIN_RATE_LIMIT_PER_ADDRESS": "60/minute",
     "LOGIN_RATE_LIMIT_PER_USERNAME": "10/minute",
+    # Where the nightly reconciliation writes its reports; None means <instance folder>/reports.
+    "REPORTS_DIR": None,
     # payments: expiry, the VNPAY mop-up, the /_sim gateway simulator (payments/settings.py)
     **PAYMENT_DEFAULTS,
 }
@@ -60,8 +62,10 @@ def default_sqlite_url(instance_path: str | Path) -> str:
 INSTANCE_SETTINGS = "settings.py"
 
 
-def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> list[str]:
     """Defaults, then instance/settings.py, then PAYRECON_* from the environment, then overrides.
+
+    Returns the warnings about the settings, for the caller to log once logging is set up.
 
     instance/settings.py is where `payrecon demo` writes the secrets it generates (a secret
     key, the demo signing pair, the simulator's gateway settings), so every process of the
@@ -75,9 +79,12 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = default_sqlite_url(app.instance_path)
+    if not app.config["REPORTS_DIR"]:
+        app.config["REPORTS_DIR"] = str(Path(app.instance_path) / "reports")
+    warnings = []
     if not app.config["SECRET_KEY"]:
         if not (app.debug or app.testing or app.config.get("DEMO")):
-            app.logger.warning(
+            warnings.append(
                 "PAYRECON_SECRET_KEY is not set; using a random key, sessions end on restart"
             )
         import secrets
@@ -88,3 +95,4 @@ def load(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
         raise ConfigError(
             f"PAYRECON_DATABASE_URL must be a sqlite:// or postgresql+psycopg:// URL, not {url!r}"
         )
+    return warnings

@@ -50,3 +50,6 @@ class Officer(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_login_from: Mapped[str | None] = mapped_column(String(45))
+    # Written into each sign-in session; signing out raises it, which ends every session of
+    # the account, copies of its cookie included (a Flask session is only a signed cookie).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

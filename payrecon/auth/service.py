@@ -235,6 +235,26 @@ def disable_officer(
     return officer
 
 
+def end_officer_sessions(session: Session, officer_id: int, *, actor: str) -> None:
+    """Sign the officer out everywhere: every session started before now stops working."""
+    session.execute(
+        update(Officer)
+        .where(Officer.id == officer_id)
+        .values(session_generation=Officer.session_generation + 1)
+    )
+    audit.record(
+        session,
+        subject_type="officers",
+        subject_id=officer_id,
+        field="login",
+        old=None,
+        new="signed_out",
+        actor=actor,
+        why="signed out: every session of the account ends",
+    )
+    session.commit()
+
+
 def _officer_for_update(session: Session, username: str) -> Officer | None:
     return session.scalars(
         select(Officer).where(Officer.username == username).with_for_update()

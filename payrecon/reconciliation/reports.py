@@ -20,7 +20,6 @@ from payrecon.reconciliation.report_html import report_html
 from payrecon.reconciliation.report_xlsx import report_xlsx
 
 WRITERS = {"xlsx": report_xlsx, "csv": report_csv, "html": report_html}
-DEFAULT_REPORTS_DIR = "instance/reports"
 
 
 def report_data(session: Session, run: ReconciliationRun) -> ReportData:
@@ -101,12 +100,9 @@ def write_run_reports(
 ) -> list[str]:
     """Write reconciliation-<date>.{xlsx,csv,html} into the reports folder; return the paths."""
     if folder is None:
-        try:
-            from flask import current_app
+        from flask import current_app
 
-            folder = current_app.config.get("REPORTS_DIR") or DEFAULT_REPORTS_DIR
-        except RuntimeError:
-            folder = DEFAULT_REPORTS_DIR
+        folder = current_app.config["REPORTS_DIR"]
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     data = report_data(session, run)

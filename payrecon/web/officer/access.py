@@ -1,11 +1,12 @@
 """Who is signed in to the officer pages, and what they may open.
 
 The session cookie (signed by Flask, HttpOnly, SameSite=Lax, Secure unless the demo turns it
-off) holds the officer's id and username and two times: when they signed in and when they
-were last seen. Every officer request reloads the account, so disabling an officer or
-changing their role takes effect on their next click, and ends the session when it has been
-idle or alive too long (session_rules). Nothing personal goes in URLs: a sign-in redirect
-carries only the path that was asked for.
+off) holds the officer's id and username, the account's session generation and two times: when
+they signed in and when they were last seen. Every officer request reloads the account, so
+disabling an officer or changing their role takes effect on their next click, and ends the
+session when it has been idle or alive too long (session_rules). Signing out raises the
+account's generation, so a copy of the cookie taken before stops working too. Nothing
+personal goes in URLs: a sign-in redirect carries only the path that was asked for.
 
     @bp.get("/audit")
     @require_permission("view_audit_log")
@@ -22,7 +23,7 @@ from typing import Any
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
-from payrecon.auth import queries
+from payrecon.auth import queries, service
 from payrecon.auth.models import Officer
 from payrecon.auth.roles import PERMISSIONS, role_allows
 from payrecon.config import ConfigError
@@ -35,6 +36,7 @@ OFFICER_ID = "officer_id"
 OFFICER_USERNAME = "officer_username"
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
+GENERATION = "session_generation"
 ENDED_MESSAGES = {
     SessionEnd.IDLE: _l("You were signed out after a period without activity. Please sign in."),
     SessionEnd.EXPIRED: _l("Your session has reached its time limit. Please sign in again."),
@@ -71,9 +73,14 @@ def sign_in(officer: Officer) -> None:
     session[OFFICER_USERNAME] = officer.username
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
+    session[GENERATION] = officer.session_generation
 
 
 def sign_out() -> None:
+    """End this officer's sessions everywhere (see the module docstring), then this one."""
+    officer = current_officer()
+    if officer is not None:
+        service.end_officer_sessions(request_session(), officer.id, actor=actor())
     _forget_officer()
 
 
@@ -95,7 +102,12 @@ def load_officer() -> None:
         flash(ENDED_MESSAGES[ended], "info")
         return
     officer = queries.find_officer(request_session(), str(session.get(OFFICER_USERNAME, "")))
-    if officer is None or officer.id != officer_id or officer.disabled_at is not None:
+    if (
+        officer is None
+        or officer.id != officer_id
+        or officer.disabled_at is not None
+        or officer.session_generation != session.get(GENERATION)
+    ):
         _forget_officer()
         return
     session[SEEN_AT] = now

@@ -85,6 +85,28 @@ def test_signing_out_needs_a_post_and_ends_the_session(client, db_session):
     assert client.get("/officer/").status_code == 303
 
 
+def test_signing_out_ends_a_copied_cookie_and_the_other_sessions_of_the_account(
+    app, client, db_session
+):
+    officer = make_officer(db_session, "officer")
+    sign_in(client, "officer.test")
+    copied_cookie = client.get_cookie("session").value
+    other_desk = app.test_client()
+    sign_in(other_desk, "officer.test")
+    assert other_desk.get("/officer/").status_code == 200
+
+    post_form(client, "/officer/logout", {}, form_page="/officer/")
+
+    thief = app.test_client()
+    thief.set_cookie("session", copied_cookie)
+    assert thief.get("/officer/").status_code == 303
+    assert other_desk.get("/officer/").status_code == 303
+    outcomes = [r.new_value for r in audit.history(db_session, "officers", officer.id)]
+    assert outcomes[-1] == "signed_out"
+    sign_in(client, "officer.test")  # a new sign-in works at once
+    assert client.get("/officer/").status_code == 200
+
+
 def test_a_signed_in_officer_visiting_the_login_page_goes_home(client, db_session):
     make_officer(db_session, "officer")
     sign_in(client, "officer.test")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -113,3 +114,15 @@ def test_the_api_lists_runs_and_filters_exceptions(app, client, runner):
     assert bad.status_code == 422
     assert client.get("/api/v1/reconciliation/runs").status_code == 401
     assert client.get("/api/v1/reconciliation/runs/999", headers=headers).status_code == 404
+
+
+def test_the_nightly_job_writes_its_three_reports_into_the_instance_reports_folder(app, runner):
+    with app.app_context(), session_scope() as session:
+        build_day(session)
+    result = runner.invoke(cli, ["jobs", "run-once", "reconcile", "--date", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    folder = Path(app.instance_path) / "reports"
+    assert app.config["REPORTS_DIR"] == str(folder)
+    written = sorted(path.name for path in folder.iterdir())
+    assert written == [f"reconciliation-2026-11-24.{fmt}" for fmt in ("csv", "html", "xlsx")]
+    assert load_workbook(folder / "reconciliation-2026-11-24.xlsx").sheetnames[0] == "Summary"
