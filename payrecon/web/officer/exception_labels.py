@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
+
+from payrecon.money import format_vnd
 
 EXCEPTION_KIND = {
     "unmatched_credit": _l("Money without a payment"),
@@ -47,7 +51,48 @@ DETAIL = {
     "gross_vnd": _l("Gross"),
     "fee_vnd": _l("Gateway fee"),
     "net_vnd": _l("Net"),
+    "refunded_vnd": _l("Refunded"),
+    "succeeded_refunds_vnd": _l("Refunds paid out"),
+    "direction": _l("Direction"),
+    "waiting_for": _l("Waiting for"),
+    "due_date": _l("Due by"),
+    "first_line_id": _l("First bank line"),
+    "credit_line_id": _l("Credit bank line"),
+    "reversal_line_id": _l("Reversal bank line"),
+    "references": _l("References in the text"),
+    "unknown_references": _l("References in the text that are not ours"),
 }
+# evidence already shown on the row cards beside it (bank line, payment, batch, refund)
+SHOWN_ON_CARDS = frozenset(
+    {
+        "booking_date",
+        "bank_reference",
+        "remittance_text",
+        "account_id",
+        "statement_id",
+        "reference",
+        "method",
+        "batch_reference",
+        "batch_id",
+        "requested_at",
+    }
+)
+
+
+def detail_rows(details: dict[str, Any]) -> list[tuple[Any, str]]:
+    """(label, shown value) for the evidence the row cards do not already show."""
+    rows = []
+    for key, value in details.items():
+        if key in SHOWN_ON_CARDS or value is None or value == []:
+            continue
+        if isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        elif key.endswith("_vnd") and isinstance(value, int):
+            shown = format_vnd(value)
+        else:
+            shown = str(value)
+        rows.append((DETAIL.get(key, key), shown))
+    return rows
 
 
 def exception_helpers() -> dict:
@@ -57,5 +102,5 @@ def exception_helpers() -> dict:
         "exception_status": lambda code: EXCEPTION_STATUS.get(code, code),
         "resolution_label": lambda code: RESOLUTION.get(code, code) if code else "",
         "action_label": lambda code: ACTION.get(code, code),
-        "detail_label": lambda key: DETAIL.get(key, key),
+        "detail_rows": detail_rows,
     }
