@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from payrecon.payments.models import Refund
 from payrecon.reconciliation import queries
 from payrecon.reconciliation.models import ManualLink, ReconciliationException
+from payrecon.reconciliation.service import run_reconciliation
 from tests.e2e.officer.exception_day import reconciled_day
 from tests.e2e.officer.helpers import csrf_token, make_officer, page_text, sign_in
+from tests.integration.reconciliation.scenario import DAY
 
 
 @pytest.fixture
@@ -333,3 +335,33 @@ def test_notes_on_open_and_resolved_exceptions(clients, day, db_session):
     assert [a for a, _ in history(db_session, exception)] == ["note", "refund_due", "note"]
     page = page_text(clients["auditor.test"].get(f"/officer/exceptions/{exception.id}"))
     assert "đã gọi công dân" in page
+
+
+def test_history_follows_the_exception_into_a_re_run(clients, day, db_session):
+    first = day.exception("fee_mismatch", payment="P9")
+    officer = clients["officer.test"]
+    assert act(officer, first.id, "note", "note", note="chờ công dân bổ sung").status_code == 303
+    db_session.rollback()  # the app has written: a fresh transaction before writing here
+    rerun = run_reconciliation(db_session, business_date=DAY, actor="test")
+    _, again = queries.list_exceptions(db_session, rerun.id, kind="fee_mismatch")
+    assert again[0].fingerprint == first.fingerprint
+    assert again[0].id != first.id
+    page = page_text(officer.get(f"/officer/exceptions/{again[0].id}"))
+    assert "chờ công dân bổ sung" in page
+    assert f'href="/officer/exceptions/{first.id}"' in page  # the run it was written on
+
+
+def test_a_confirmed_proposal_is_a_match_on_the_next_run(clients, day, db_session):
+    missing = day.exception("missing_credit", payment="P21")
+    proposal = next(
+        p
+        for p in queries.run_proposals(db_session, day.run_id)
+        if p.payment_id == day.day.ids["P21"]
+    )
+    act(clients["officer.test"], missing.id, "confirm", "confirm", proposal_id=proposal.id)
+    db_session.rollback()  # the app has written: a fresh transaction before writing here
+    rerun = run_reconciliation(db_session, business_date=DAY, actor="test")
+    matches = {(m.rule, m.line_id, m.payment_id) for m in queries.run_matches(db_session, rerun.id)}
+    assert ("manual_confirmed", proposal.line_id, day.day.ids["P21"]) in matches
+    _, still_missing = queries.list_exceptions(db_session, rerun.id, kind="missing_credit")
+    assert missing.fingerprint not in {e.fingerprint for e in still_missing}
