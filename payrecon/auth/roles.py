@@ -1,7 +1,7 @@
 """Officer roles and what each may do. Pure: one table, read by `role_allows`.
 
-Separation of duties shapes the table: the people who move money (officers start refunds and
-resolve exceptions, supervisors approve write-offs) are not the people who manage accounts
+Separation of duties shapes the table: the people who move money (officers resolve exceptions,
+supervisors start refunds and approve write-offs) are not the people who manage accounts
 (admins), and auditors only read. Nobody both manages users and touches money, so a single
 stolen admin account cannot grant itself a refund.
 """
@@ -17,8 +17,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "resolve_exception": frozenset({"officer", "supervisor"}),
     # accept that money will not be recovered; a decision above the clerk's
     "approve_write_off": frozenset({"supervisor"}),
-    # open a refund for a citizen's payment
-    "start_refund": frozenset({"officer", "supervisor"}),
+    # open a refund for a citizen's payment: money leaves the agency, a supervisor decides
+    "start_refund": frozenset({"supervisor"}),
     # upload a bank statement file (it only adds evidence; matching it is reconciliation's job)
     "import_statements": frozenset({"officer", "supervisor", "admin"}),
     # read the hash-chained audit log

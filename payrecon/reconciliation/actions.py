@@ -17,7 +17,9 @@ from payrecon.audit import record_change
 from payrecon.auth.roles import role_allows
 from payrecon.db import utcnow
 from payrecon.errors import Conflict, Forbidden, InvalidInput, NotFound
+from payrecon.payments import service as payments_service
 from payrecon.payments.models import Payment
+from payrecon.payments.settings import PaymentSettings
 from payrecon.reconciliation import queries
 from payrecon.reconciliation.models import (
     ExceptionAction,
@@ -223,3 +225,141 @@ def confirm_proposal(
     )
     session.commit()
     return link
+
+
+def _evidence_ids(exception: ReconciliationException, key: str, first: int | None) -> set[int]:
+    ids = {int(v) for v in (exception.evidence or {}).get(key) or () if str(v).isdigit()}
+    if first is not None:
+        ids.add(first)
+    return ids
+
+
+def confirm_proposed_match(
+    session: Session,
+    *,
+    exception_id: int,
+    proposal_id: int,
+    officer: Officer,
+    note: str | None = None,
+) -> ReconciliationException:
+    """Accept one of the engine's candidates for this exception's credit or payment.
+
+    The proposal must be of the exception's run and about its bank line or its payment; the
+    link outlives the run (the next run turns it into a match) and resolves the exception.
+    """
+    _require(officer, "resolve_exception")
+    exception = _open(session, exception_id)
+    proposal = session.get(ReconciliationProposal, proposal_id)
+    lines = _evidence_ids(exception, "line_ids", exception.line_id)
+    payments = _evidence_ids(exception, "payment_ids", exception.payment_id)
+    if (
+        proposal is None
+        or proposal.run_id != exception.run_id
+        or (proposal.line_id not in lines and proposal.payment_id not in payments)
+    ):
+        raise NotFound(
+            f"proposal {proposal_id} is not a candidate for exception {exception_id}",
+            where="proposal_id",
+        )
+    return link_manually(
+        session,
+        exception_id=exception_id,
+        line_id=proposal.line_id,
+        payment_id=proposal.payment_id,
+        officer=officer,
+        note=note or f"confirmed proposal {proposal_id} (rank {proposal.rank})",
+        how="confirmed",
+    )
+
+
+def link_exception(
+    session: Session,
+    *,
+    exception_id: int,
+    officer: Officer,
+    payment_reference: str | None = None,
+    line_id: int | None = None,
+    note: str | None = None,
+) -> ReconciliationException:
+    """Link by hand: a payment reference and/or a bank line id; the exception supplies the rest.
+
+    An unmatched credit holds the line, so the officer names the payment; a missing credit
+    holds the payment, so the officer names the line.
+    """
+    _require(officer, "resolve_exception")
+    exception = _open(session, exception_id)
+    payment_id = exception.payment_id
+    if payment_reference and payment_reference.strip():
+        reference = payment_reference.strip().upper()
+        payment = session.scalar(select(Payment).where(Payment.reference == reference))
+        if payment is None:
+            raise NotFound(f"no payment with reference {reference}", where="payment_reference")
+        payment_id = payment.id
+    if payment_id is None:
+        raise InvalidInput("name the payment (its reference) to link", where="payment_reference")
+    line_id = line_id if line_id is not None else exception.line_id
+    if line_id is None:
+        raise InvalidInput("name the bank line (its id) to link", where="line_id")
+    return link_manually(
+        session,
+        exception_id=exception_id,
+        line_id=line_id,
+        payment_id=payment_id,
+        officer=officer,
+        note=note,
+    )
+
+
+def start_refund(
+    session: Session,
+    *,
+    exception_id: int,
+    payment_id: int,
+    amount_vnd: int,
+    reason: str,
+    officer: Officer,
+    settings: PaymentSettings,
+    expected_available_vnd: int | None = None,
+) -> tuple[ReconciliationException, dict]:
+    """Give a citizen's money back for this exception, through the payments domain.
+
+    VNPAY payments are refunded through the gateway; VietQR ones are recorded as awaiting the
+    finance office's bank transfer. Allowed on an open exception of a refund kind (it is then
+    resolved as refund_due) and on one an officer has already marked refund due. The refund
+    is written first (payments commits it); the exception's history then records it.
+    Returns the exception and the refund resource.
+    """
+    _require(officer, "start_refund")
+    exception = queries.get_exception(session, exception_id)
+    if exception.status == "open" and exception.kind not in REFUND_DUE_KINDS:
+        raise Conflict(
+            f"a {exception.kind} exception is not resolved by a refund; "
+            f"only {', '.join(REFUND_DUE_KINDS)}",
+            where="exception_id",
+        )
+    if exception.status != "open" and exception.resolution != "refund_due":
+        raise Conflict(
+            f"exception {exception_id} is already resolved ({exception.resolution})",
+            where="exception_id",
+        )
+    if payment_id not in _evidence_ids(exception, "payment_ids", exception.payment_id):
+        raise InvalidInput(
+            f"payment {payment_id} is not part of exception {exception_id}", where="payment_id"
+        )
+    text = _reason(reason, "reason")
+    refund = payments_service.request_refund(
+        session,
+        payment_id,
+        amount_vnd=amount_vnd,
+        reason=text,
+        actor=officer.name,
+        settings=settings,
+        expected_available_vnd=expected_available_vnd,
+    )
+    exception = queries.get_exception(session, exception_id)
+    note = f"refund {refund['id']} of {refund['amount_vnd']} VND ({refund['status']}): {text}"
+    _log(session, exception, "refund_started", officer.name, note)
+    if exception.status == "open":
+        return _resolve(session, exception, "refund_due", officer, text), refund
+    session.commit()
+    return exception, refund

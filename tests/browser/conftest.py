@@ -44,7 +44,7 @@ ACCOUNTS = {
     "admin": ("quantri.browser", "Phạm Quang Long"),
     "locked": ("khoa.browser", "Đỗ Thị Lan"),
 }
-SEEDED: dict[str, str] = {}  # filled by live_server: the reference of a paid payment
+SEEDED: dict[str, str] = {}  # filled by live_server: its database, a paid payment's reference
 
 
 def pytest_collection_modifyitems(items):
@@ -70,6 +70,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     engine = make_engine(url)
     upgrade_to_head(engine)
     engine.dispose()
+    SEEDED["database_url"] = url
     with pytest.MonkeyPatch.context() as patch:
         # argon2's real cost is the auth tests' business; sign-ins here only need to work
         patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))

@@ -2,7 +2,8 @@
 
 What is here: sign-in and sign-out with rate limits and lock-out, the session rules, the
 `require_permission` guard, the menu registry (`nav.register_nav`), the home page, the audit
-log viewer and the account administration page; and the site-wide language switch.
+log viewer, the account administration page, the reconciliation exception page with its
+actions; and the site-wide language switch.
 
 Another blueprint adds its pages to the shell by extending `officer/layout.html`, guarding its
 views with `access.require_permission(...)` and registering a menu entry in its init.
@@ -22,6 +23,7 @@ from payrecon.web.officer.nav import register_nav
 def init_app(app: Flask) -> None:
     from payrecon.web.officer import (  # noqa: F401
         audit_log,
+        exceptions,
         health,
         home,
         language,

@@ -73,6 +73,37 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token | Signed]] = {
         "/officer/statements",
         page("officer", "supervisor", "admin"),
     ),
+    ("GET", "/officer/exceptions/<int:exception_id>"): ("/officer/exceptions/1", EVERY_OFFICER),
+    ("POST", "/officer/exceptions/<int:exception_id>/confirm"): (
+        "/officer/exceptions/1/confirm",
+        page("officer", "supervisor"),
+    ),
+    ("POST", "/officer/exceptions/<int:exception_id>/link"): (
+        "/officer/exceptions/1/link",
+        page("officer", "supervisor"),
+    ),
+    ("POST", "/officer/exceptions/<int:exception_id>/refund-due"): (
+        "/officer/exceptions/1/refund-due",
+        page("officer", "supervisor"),
+    ),
+    # money leaves the agency: a supervisor's decision
+    ("POST", "/officer/exceptions/<int:exception_id>/refund"): (
+        "/officer/exceptions/1/refund",
+        page("supervisor"),
+    ),
+    ("POST", "/officer/exceptions/<int:exception_id>/write-off"): (
+        "/officer/exceptions/1/write-off",
+        page("officer", "supervisor"),
+    ),
+    # four eyes: only a supervisor approves (and never their own proposal)
+    ("POST", "/officer/exceptions/<int:exception_id>/write-off/approve"): (
+        "/officer/exceptions/1/write-off/approve",
+        page("supervisor"),
+    ),
+    ("POST", "/officer/exceptions/<int:exception_id>/note"): (
+        "/officer/exceptions/1/note",
+        page("officer", "supervisor"),
+    ),
     ("GET", "/officer/jobs"): ("/officer/jobs", EVERY_OFFICER),
     ("GET", "/officer/jobs/<job_name>"): ("/officer/jobs/no-such-job", EVERY_OFFICER),
     ("GET", "/api/v1/dossiers/<code>"): ("/api/v1/dossiers/HS-NONE", Public()),
@@ -244,6 +275,14 @@ def test_guarded_officer_views_declare_the_permission_they_check(app):
         "officer.upload_statement",
         "officer.job_health",
         "officer.job_history",
+        "officer.exception_detail",
+        "officer.confirm_match",
+        "officer.link_exception",
+        "officer.mark_refund_due",
+        "officer.start_refund",
+        "officer.propose_write_off",
+        "officer.approve_write_off",
+        "officer.add_note",
     )
     for endpoint in endpoints:
         view = app.view_functions[endpoint]

@@ -8,7 +8,7 @@ EXPECTED = {
     "view_reports": (True, True, True, True),
     "resolve_exception": (True, True, False, False),
     "approve_write_off": (False, True, False, False),
-    "start_refund": (True, True, False, False),
+    "start_refund": (False, True, False, False),
     "import_statements": (True, True, False, True),
     "view_audit_log": (False, True, True, True),
     "manage_users": (False, False, False, True),

@@ -1,0 +1,109 @@
+"""The small forms of the exception page, one per action (Flask-WTF, CSRF on each).
+
+Field names match the `where` of the reconciliation service's errors (reason, note,
+payment_reference, line_id, payment_id, proposal_id), so a refusal is shown at its field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from payrecon.errors import InvalidInput
+from payrecon.money import parse_vnd
+
+REQUIRED = _l("This field is required.")
+NOTE_LENGTH = 2000
+
+
+def _note(label, *, required: bool = False) -> TextAreaField:
+    first = DataRequired(message=REQUIRED) if required else Optional()
+    return TextAreaField(label, validators=[first, Length(max=NOTE_LENGTH)])
+
+
+class ConfirmMatchForm(FlaskForm):
+    proposal_id = HiddenField(validators=[DataRequired(message=REQUIRED)])
+    confirm = SubmitField(_l("Confirm this match"))
+
+    def validate_proposal_id(self, field: HiddenField) -> None:
+        if not str(field.data).isdigit():
+            raise ValidationError(_l("Choose one of the proposed matches."))
+
+
+class LinkForm(FlaskForm):
+    payment_reference = StringField(
+        _l("Payment reference"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "placeholder": "PR…"},
+    )
+    line_id = IntegerField(
+        _l("Bank line id"),
+        validators=[Optional(), NumberRange(min=1, message=_l("A bank line id is a number."))],
+    )
+    note = _note(_l("Why (optional)"))
+    link = SubmitField(_l("Link"))
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.payment_reference.data or "").strip() and self.line_id.data is None:
+            self.payment_reference.errors = [
+                *self.payment_reference.errors,
+                _l("Give a payment reference, a bank line id, or both."),
+            ]
+            return False
+        return True
+
+
+class RefundDueForm(FlaskForm):
+    note = _note(_l("Why (optional)"))
+    mark = SubmitField(_l("Mark refund due"))
+
+
+class StartRefundForm(FlaskForm):
+    payment_id = SelectField(_l("Payment"), coerce=int, validate_choice=True)
+    amount_vnd = StringField(
+        _l("Amount to refund (VND)"),
+        validators=[DataRequired(message=REQUIRED), Length(max=30)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    expected_available_vnd = HiddenField()
+    reason = _note(_l("Reason"), required=True)
+    start = SubmitField(_l("Start the refund"))
+
+    def validate_amount_vnd(self, field: StringField) -> None:
+        try:
+            field.amount = parse_vnd(field.data, where="amount_vnd")
+        except InvalidInput as exc:
+            raise ValidationError(_l("Not an amount in VND: %(why)s", why=str(exc))) from exc
+        if field.amount <= 0:
+            raise ValidationError(_l("The amount must be more than 0 VND."))
+
+    def validate_expected_available_vnd(self, field: HiddenField) -> None:
+        if field.data and not re.fullmatch(r"\d+:\d+(,\d+:\d+)*", field.data):
+            raise ValidationError(_l("The page was out of date; reload it and decide again."))
+
+    def expected_for(self, payment_id: int) -> int | None:
+        """The refundable amount the officer saw for this payment ("id:amount,..."), if any."""
+        pairs = (pair.split(":") for pair in (self.expected_available_vnd.data or "").split(","))
+        seen = {int(k): int(v) for k, v in (p for p in pairs if len(p) == 2)}
+        return seen.get(payment_id)
+
+
+class ProposeWriteOffForm(FlaskForm):
+    reason = _note(_l("Reason for the write-off"), required=True)
+    propose = SubmitField(_l("Propose write-off"))
+
+
+class ApproveWriteOffForm(FlaskForm):
+    note = _note(_l("Note (optional)"))
+    approve = SubmitField(_l("Approve write-off"))
+
+
+class NoteForm(FlaskForm):
+    note = _note(_l("Note"), required=True)
+    add = SubmitField(_l("Add note"))
