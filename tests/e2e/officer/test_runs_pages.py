@@ -149,3 +149,10 @@ def test_an_unknown_format_is_not_found_and_an_unfinished_run_has_no_report(app,
     assert response.status_code == 422
     assert "only a finished run has a report" in page_text(response)
     assert "Đang chạy" in page_text(client.get(f"/officer/reconciliation/runs/{running.id}"))
+
+
+def test_a_page_past_the_last_links_back_to_the_first(app, db_session, data):
+    client = signed_in_client(app, db_session, "officer")
+    page = page_text(client.get("/officer/reconciliation/runs?page=99"))
+    assert "Chưa có lần đối soát nào." not in page
+    assert 'href="/officer/reconciliation/runs">Lần đối soát 1–2 trên tổng số 2' in page
