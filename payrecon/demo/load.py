@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,12 +15,13 @@ from payrecon.db import utcnow
 from payrecon.demo.catalog_data import AGENCIES
 from payrecon.demo.generate import catalog_csv, dossiers_csv
 from payrecon.demo.payments import create_demo_payments
-from payrecon.demo.reconciliation import local_today, reconcile_demo
+from payrecon.demo.reconciliation import LOCAL, local_today, reconcile_demo
 from payrecon.dossiers import service as dossier_service
 from payrecon.invoices.service import issue_pending_invoices
 from payrecon.payments.settings import PaymentSettings
 
 ACTOR = "demo"
+DAY_STARTS_AT = time(9, 0)
 
 
 @dataclass
@@ -38,6 +40,9 @@ def load_demo(
     if session.scalar(select(func.count()).select_from(Agency)):
         return DemoResult(already_loaded=True)
     result = DemoResult(already_loaded=False)
+    # the demo is the morning after its business day: last night's run reconciled yesterday
+    business_date = local_today() - timedelta(days=1)
+    day_start = datetime.combine(business_date, DAY_STARTS_AT, tzinfo=LOCAL)
 
     def report(line: str) -> None:
         result.lines.append(line)
@@ -63,12 +68,17 @@ def load_demo(
     report(f"{len(AGENCIES)} agencies with tax codes and collection accounts")
     report(
         dossier_service.import_dossiers(
-            session, dossiers_csv(dossiers, now=utcnow()), filename="demo-dossiers.csv", actor=ACTOR
+            session,
+            dossiers_csv(dossiers, now=utcnow() - timedelta(days=1)),
+            filename="demo-dossiers.csv",
+            actor=ACTOR,
         ).summary()
     )
-    made = create_demo_payments(session, payment_settings or PaymentSettings.from_app(), report)
+    made = create_demo_payments(
+        session, payment_settings or PaymentSettings.from_app(), report, day_start=day_start
+    )
     report("payments: " + ", ".join(f"{count} {fate}" for fate, count in made.items()))
     invoices = issue_pending_invoices(session)
     report(f"invoices (signed with the demo key, NOT for production): {invoices.summary()}")
-    reconcile_demo(session, local_today(), report)
+    reconcile_demo(session, business_date, report)
     return result

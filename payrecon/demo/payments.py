@@ -1,5 +1,9 @@
 """Demo payments in every state, made through the real payment services.
 
+The demo is "the morning after": money that moved did so yesterday (Vietnam time), from
+09:00 on, a payment every few minutes, so last night's reconciliation has a day to reconcile;
+payments still waiting were started today.
+
 Card payments are settled the way production settles them: an IPN signed with the demo
 terminal's secret goes through the same verifier as VNPAY's (handle_vnpay_ipn). Transfers
 are settled as a bank credit would settle them (record_money_received).
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,9 +41,15 @@ PLAN = [
 ]
 
 
-def _ipn_query(settings: PaymentSettings, body: dict, *, succeeded: bool, number: int) -> str:
+MINUTES_APART = 5
+SETTLED_FATES = ("paid", "failed", "refund_pending", "refunded")
+
+
+def _ipn_query(
+    settings: PaymentSettings, body: dict, *, succeeded: bool, number: int, paid_at: datetime
+) -> str:
     terminal = settings.require_vnpay()
-    paid = utcnow().astimezone(vnpay_protocol.GMT7).strftime("%Y%m%d%H%M%S")
+    paid = paid_at.astimezone(vnpay_protocol.GMT7).strftime("%Y%m%d%H%M%S")
     params = {
         "vnp_Amount": str(body["amount"] * 100),
         "vnp_BankCode": "NCB",
@@ -57,10 +67,17 @@ def _ipn_query(settings: PaymentSettings, body: dict, *, succeeded: bool, number
 
 
 class _Maker:
-    def __init__(self, session: Session, settings: PaymentSettings) -> None:
+    def __init__(self, session: Session, settings: PaymentSettings, day_start: datetime) -> None:
         self.session = session
         self.settings = settings
         self.number = 0
+        self.day_start = day_start
+        self.started = 0
+
+    def next_moment(self) -> datetime:
+        """The next moment of the demo's business day, MINUTES_APART after the previous one."""
+        self.started += 1
+        return self.day_start + timedelta(minutes=MINUTES_APART * self.started)
 
     def start(self, dossier: Dossier, method: str, **kwargs) -> dict:
         return service.create_payment(
@@ -74,10 +91,12 @@ class _Maker:
             **kwargs,
         ).body
 
-    def settle(self, body: dict, *, succeeded: bool = True) -> None:
+    def settle(self, body: dict, *, paid_at: datetime, succeeded: bool = True) -> None:
         self.number += 1
         if body["method"] == "vnpay":
-            query = _ipn_query(self.settings, body, succeeded=succeeded, number=self.number)
+            query = _ipn_query(
+                self.settings, body, succeeded=succeeded, number=self.number, paid_at=paid_at
+            )
             service.handle_vnpay_ipn(
                 self.session, raw_query=query, terminal=self.settings.require_vnpay()
             )
@@ -87,7 +106,7 @@ class _Maker:
             reference=body["reference"],
             amount_vnd=body["amount"],
             provider_transaction_id=f"FT26{self.number:08d}",
-            paid_at=utcnow(),
+            paid_at=paid_at,
             actor="demo:bank",
             source="bank credit (demo)",
         )
@@ -106,9 +125,16 @@ class _Maker:
 
 
 def create_demo_payments(
-    session: Session, settings: PaymentSettings, say: Callable[[str], None]
+    session: Session,
+    settings: PaymentSettings,
+    say: Callable[[str], None],
+    *,
+    day_start: datetime,
 ) -> Counter:
-    """Pay, fail, expire, cancel and refund some of the demo's dossiers; counts by status."""
+    """Pay, fail, expire, cancel and refund some of the demo's dossiers; counts by status.
+
+    Payments that are paid or fail start and settle during the business day from `day_start`.
+    """
     has_vnpay = settings.vnpay is not None
     needed = sum(count for count, *_ in PLAN)
     dossiers = list(
@@ -120,7 +146,7 @@ def create_demo_payments(
         )
     )
     session.rollback()
-    make = _Maker(session, settings)
+    make = _Maker(session, settings, day_start)
     made: Counter = Counter()
     queue = iter(dossiers)
     for count, method, fate in PLAN:
@@ -131,19 +157,24 @@ def create_demo_payments(
             if dossier is None:
                 break
             if fate == "duplicate":
-                first, second = make.start(dossier, "vietqr"), make.start(dossier, "vnpay")
-                make.settle(first)
-                make.settle(second)
+                at = make.next_moment()
+                first = make.start(dossier, "vietqr", now=at)
+                second = make.start(dossier, "vnpay", now=at)
+                make.settle(first, paid_at=at + timedelta(minutes=1))
+                make.settle(second, paid_at=at + timedelta(minutes=2))
                 made["succeeded (duplicate to refund)"] += 1
                 continue
+            at = make.next_moment()
             if fate == "expired":
                 body = make.start(dossier, method, now=utcnow() - timedelta(days=3))
+            elif fate in SETTLED_FATES:
+                body = make.start(dossier, method, now=at)
             else:
                 body = make.start(dossier, method)
             if fate in ("paid", "refund_pending", "refunded"):
-                make.settle(body)
+                make.settle(body, paid_at=at + timedelta(minutes=1))
             if fate == "failed":
-                make.settle(body, succeeded=False)
+                make.settle(body, paid_at=at + timedelta(minutes=1), succeeded=False)
             if fate == "cancelled":
                 service.cancel_payment(session, body["id"], actor=ACTOR, why="demo: changed mind")
             if fate in ("refund_pending", "refunded"):

@@ -28,8 +28,11 @@ HEADER = (
 )
 
 
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def local_today() -> date:
-    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return datetime.now(LOCAL).date()
 
 
 def reconcile_demo(session: Session, business_date: date, say: Callable[[str], None]) -> None:

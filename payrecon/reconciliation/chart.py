@@ -6,6 +6,7 @@ Same points in, same bytes out: coordinates are rounded and nothing depends on t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from payrecon.money import format_vnd
@@ -14,12 +15,26 @@ from payrecon.reconciliation.report_data import TrendPoint
 WIDTH, HEIGHT, PAD = 640, 240, 40
 
 
-def trend_svg(points: Sequence[TrendPoint]) -> str:
+@dataclass(frozen=True)
+class ChartLabels:
+    """The chart's words; English for the report files, translated by the officer pages.
+
+    `open_point` takes {day} and {amount}; `open_scale` takes {amount}.
+    """
+
+    title: str = "Match rate and open exception amounts, last runs"
+    empty: str = "no finished runs yet"
+    match_scale: str = "match rate 0–100 %"
+    open_scale: str = "open: up to {amount}"
+    open_point: str = "{day}: {amount} open"
+
+
+def trend_svg(points: Sequence[TrendPoint], labels: ChartLabels = ChartLabels()) -> str:
     """Bars: open amount (right scale); line: match rate in % (left scale)."""
     if not points:
         return (
             '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="40" role="img">'
-            '<text x="10" y="25">no finished runs yet</text></svg>'
+            f'<text x="10" y="25">{escape(labels.empty)}</text></svg>'
         )
     plot_w, plot_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
     step = plot_w / len(points)
@@ -27,7 +42,7 @@ def trend_svg(points: Sequence[TrendPoint]) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
         'role="img" aria-labelledby="trend-title">',
-        '<title id="trend-title">Match rate and open exception amounts, last runs</title>',
+        '<title id="trend-title">' + escape(labels.title) + "</title>",
         f'<rect x="{PAD}" y="{PAD}" width="{plot_w}" height="{plot_h}" fill="#fafafa" '
         'stroke="#ccc"/>',
     ]
@@ -35,7 +50,9 @@ def trend_svg(points: Sequence[TrendPoint]) -> str:
     for n, point in enumerate(points):
         x = PAD + n * step
         bar_h = round(plot_h * point.open_vnd / top_open, 1)
-        label = escape(f"{point.business_date}: {format_vnd(point.open_vnd)} open")
+        label = escape(
+            labels.open_point.format(day=point.business_date, amount=format_vnd(point.open_vnd))
+        )
         parts.append(
             f'<rect x="{x + step * 0.2:.1f}" y="{PAD + plot_h - bar_h:.1f}" '
             f'width="{step * 0.6:.1f}" height="{bar_h:.1f}" fill="#f4a582"><title>{label}'
@@ -45,10 +62,12 @@ def trend_svg(points: Sequence[TrendPoint]) -> str:
     parts.append(
         f'<polyline points="{" ".join(line)}" fill="none" stroke="#2166ac" stroke-width="2"/>'
     )
-    parts.append(f'<text x="{PAD}" y="{PAD - 8}" font-size="12">match rate 0–100 %</text>')
+    parts.append(
+        f'<text x="{PAD}" y="{PAD - 8}" font-size="12">{escape(labels.match_scale)}</text>'
+    )
     parts.append(
         f'<text x="{WIDTH - PAD}" y="{PAD - 8}" font-size="12" text-anchor="end">'
-        f"open: up to {escape(format_vnd(top_open))}</text>"
+        f"{escape(labels.open_scale.format(amount=format_vnd(top_open)))}</text>"
     )
     first, last = points[0].business_date, points[-1].business_date
     parts.append(

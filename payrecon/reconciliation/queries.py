@@ -19,6 +19,7 @@ from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
 from payrecon.invoices.models import Invoice
 from payrecon.payments.models import Payment, Refund
+from payrecon.reconciliation.exception_filter import ExceptionFilter
 from payrecon.reconciliation.frames import LOCAL_TIMEZONE
 from payrecon.reconciliation.models import (
     ExceptionAction,
@@ -255,11 +256,20 @@ def list_exceptions(
     limit: int | None = None,
 ) -> tuple[int, list[ReconciliationException]]:
     """(total, page) of a run's exceptions sorted by kind and fingerprint."""
-    conditions = [ReconciliationException.run_id == run_id]
-    if kind:
-        conditions.append(ReconciliationException.kind == kind)
-    if status:
-        conditions.append(ReconciliationException.status == status)
+    wanted = ExceptionFilter(kind=kind or None, status=status or None, run_id=run_id)
+    return find_exceptions(session, wanted, offset=offset, limit=limit)
+
+
+def find_exceptions(
+    session: Session, wanted: ExceptionFilter, *, offset: int = 0, limit: int | None = None
+) -> tuple[int, list[ReconciliationException]]:
+    """(total, page) of the exceptions `wanted` describes, sorted by kind and fingerprint.
+
+    Without a run, each exception appears once, as its current row: the newest row of its
+    fingerprint among finished runs (a re-run, or the next night's run, finds it again and
+    carries officers' decisions over; older rows are history). Every filter is SQL.
+    """
+    conditions = _exception_conditions(wanted)
     total = session.scalar(
         select(func.count()).select_from(ReconciliationException).where(*conditions)
     )
@@ -272,6 +282,42 @@ def list_exceptions(
     if limit is not None:
         query = query.limit(limit)
     return total or 0, list(session.scalars(query))
+
+
+def _exception_conditions(wanted: ExceptionFilter) -> list:
+    exc = ReconciliationException
+    if wanted.run_id is not None:
+        conditions = [exc.run_id == wanted.run_id]
+    else:
+        current = (
+            select(func.max(exc.id))
+            .join(ReconciliationRun, ReconciliationRun.id == exc.run_id)
+            .where(ReconciliationRun.status == "finished")
+            .group_by(exc.fingerprint)
+        )
+        conditions = [exc.id.in_(current)]
+    if wanted.kind:
+        conditions.append(exc.kind == wanted.kind)
+    if wanted.status:
+        conditions.append(exc.status == wanted.status)
+    if wanted.agency_code:
+        agency = select(Agency.id).where(Agency.code == wanted.agency_code)
+        conditions.append(exc.agency_id.in_(agency))
+    if wanted.procedure_code:
+        procedure = select(Procedure.id).where(Procedure.code == wanted.procedure_code)
+        conditions.append(exc.procedure_id.in_(procedure))
+    if wanted.date_from or wanted.date_to:
+        runs = select(ReconciliationRun.id)
+        if wanted.date_from:
+            runs = runs.where(ReconciliationRun.business_date >= wanted.date_from)
+        if wanted.date_to:
+            runs = runs.where(ReconciliationRun.business_date <= wanted.date_to)
+        conditions.append(exc.run_id.in_(runs))
+    if wanted.min_vnd is not None:
+        conditions.append(func.abs(exc.amount_vnd) >= wanted.min_vnd)
+    if wanted.max_vnd is not None:
+        conditions.append(func.abs(exc.amount_vnd) <= wanted.max_vnd)
+    return conditions
 
 
 def run_matches(session: Session, run_id: int) -> list[ReconciliationMatch]:
@@ -302,22 +348,6 @@ def exception_history(session: Session, fingerprint: str) -> list[ExceptionActio
             .order_by(ExceptionAction.id)
         )
     )
-
-
-def recent_runs(session: Session, until: date, *, count: int = 30) -> list[ReconciliationRun]:
-    """The latest finished run of each of the last `count` business dates up to `until`."""
-    newest = (
-        select(func.max(ReconciliationRun.id))
-        .where(ReconciliationRun.status == "finished", ReconciliationRun.business_date <= until)
-        .group_by(ReconciliationRun.business_date)
-    )
-    runs = session.scalars(
-        select(ReconciliationRun)
-        .where(ReconciliationRun.id.in_(newest))
-        .order_by(ReconciliationRun.business_date.desc())
-        .limit(count)
-    )
-    return sorted(runs, key=lambda run: run.business_date)
 
 
 def agency_and_procedure_names(session: Session) -> tuple[dict[int, str], dict[int, str]]:

@@ -108,3 +108,38 @@ def neutralised(value: object) -> object:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    """A run at a glance: what was expected, what the bank shows, what was matched."""
+
+    expected_count: int
+    expected_vnd: int
+    received_vnd: int
+    matched_count: int
+    matched_vnd: int
+
+    @property
+    def match_rate(self) -> float:
+        """Matched payments over expected payments, 0..1 (1 when nothing was expected)."""
+        if not self.expected_count:
+            return 1.0
+        return min(1.0, self.matched_count / self.expected_count)
+
+
+def run_totals(summary: Iterable[Mapping[str, int]]) -> RunTotals:
+    """The totals of a run's stored summary rows (by agency and procedure)."""
+    rows = list(summary)
+    return RunTotals(
+        **{
+            name: sum(int(row.get(name, 0)) for row in rows)
+            for name in (
+                "expected_count",
+                "expected_vnd",
+                "received_vnd",
+                "matched_count",
+                "matched_vnd",
+            )
+        }
+    )

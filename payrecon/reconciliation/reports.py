@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from payrecon.errors import InvalidInput
-from payrecon.reconciliation import queries
+from payrecon.reconciliation import queries, run_queries
 from payrecon.reconciliation.models import ReconciliationRun
 from payrecon.reconciliation.report_csv import report_csv
-from payrecon.reconciliation.report_data import ReportData, TrendPoint, summary_table
+from payrecon.reconciliation.report_data import ReportData, summary_table
 from payrecon.reconciliation.report_html import report_html
 from payrecon.reconciliation.report_xlsx import report_xlsx
 
@@ -66,24 +66,8 @@ def report_data(session: Session, run: ReconciliationRun) -> ReportData:
         summary=summary_table(run.summary, open_ones, agencies, procedures),
         exceptions=exception_rows,
         matches=match_rows,
-        trend=trend(session, run),
+        trend=run_queries.trend(session, run.business_date),
     )
-
-
-def trend(session: Session, run: ReconciliationRun) -> list[TrendPoint]:
-    points = []
-    for past in queries.recent_runs(session, run.business_date):
-        expected = sum(row["expected_count"] for row in past.summary)
-        matched = sum(row["matched_count"] for row in past.summary)
-        _, open_ones = queries.list_exceptions(session, past.id, status="open")
-        points.append(
-            TrendPoint(
-                business_date=past.business_date,
-                match_rate=min(1.0, matched / expected) if expected else 1.0,
-                open_vnd=sum(abs(e.amount_vnd) for e in open_ones),
-            )
-        )
-    return points
 
 
 def render_report(session: Session, run_id: int, fmt: str) -> bytes:

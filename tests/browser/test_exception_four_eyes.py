@@ -43,7 +43,7 @@ def test_an_officer_proposes_a_write_off_and_a_supervisor_approves_it(
 
     page.goto(f"/officer/exceptions/{unmatched_credit}")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Ngoại lệ {unmatched_credit}: Tiền về không có thanh toán"
+        f"Ngoại lệ {unmatched_credit}: Có tiền nhưng không có khoản thanh toán"
     )
     evidence = page.locator(".evidence")
     expect(evidence).to_contain_text("FT8")

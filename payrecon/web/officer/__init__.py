@@ -1,9 +1,10 @@
 """The finance officers' web app: the shell other officer pages plug into.
 
 What is here: sign-in and sign-out with rate limits and lock-out, the session rules, the
-`require_permission` guard, the menu registry (`nav.register_nav`), the home page, the audit
-log viewer, the account administration page, the reconciliation exception page with its
-actions; and the site-wide language switch.
+`require_permission` guard, the menu registry (`nav.register_nav`), the home page (the
+reconciliation dashboard), the exceptions queue, the exception page with its actions, the
+reconciliation runs with their report downloads, the audit log viewer and the account
+administration page; and the site-wide language switch.
 
 Another blueprint adds its pages to the shell by extending `officer/layout.html`, guarding its
 views with `access.require_permission(...)` and registering a menu entry in its init.
@@ -23,11 +24,13 @@ from payrecon.web.officer.nav import register_nav
 def init_app(app: Flask) -> None:
     from payrecon.web.officer import (  # noqa: F401
         audit_log,
+        exception_queue,
         exceptions,
         health,
         home,
         language,
         login,
+        runs,
         search,
         uploads,
         users,
@@ -47,6 +50,20 @@ def init_app(app: Flask) -> None:
         label=_l("Home"),
         permission="view_reports",
         description=_l("What your role lets you do."),
+    )
+    register_nav(
+        app,
+        endpoint="officer.exception_queue",
+        label=_l("Exceptions"),
+        permission="view_reports",
+        description=_l("What reconciliation could not match, filtered by kind, agency, date ..."),
+    )
+    register_nav(
+        app,
+        endpoint="officer.reconciliation_runs",
+        label=_l("Reconciliation runs"),
+        permission="view_reports",
+        description=_l("Every nightly run with its totals, matches and report downloads."),
     )
     register_nav(
         app,

@@ -1,4 +1,7 @@
-"""Words for the reconciliation codes the exception page shows: kinds, resolutions, actions."""
+"""Words for what the exception page shows beyond the shared codes: actions, evidence details.
+
+Kinds, statuses and resolutions are named once, in recon_labels.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +10,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from payrecon.money import format_vnd
+from payrecon.web.officer.recon_labels import RESOLUTION, recon_helpers
 
-EXCEPTION_KIND = {
-    "unmatched_credit": _l("Money without a payment"),
-    "missing_credit": _l("Payment without money"),
-    "amount_mismatch": _l("Amount differs from the payment"),
-    "duplicate_payment": _l("Paid twice"),
-    "unknown_dossier": _l("Payment for an unknown dossier"),
-    "cancelled_dossier": _l("Payment for a cancelled dossier"),
-    "fee_mismatch": _l("Paid amount differs from the fee"),
-    "paid_without_payment": _l("Dossier marked paid without a payment"),
-    "paid_without_invoice": _l("Paid, but no invoice"),
-    "invoice_without_payment": _l("Invoice without a payment"),
-    "refund_not_reflected": _l("Refund not seen at the bank"),
-    "reversal_of_matched": _l("Bank reversed a matched credit"),
-    "settlement_mismatch": _l("Gateway settlement differs from the bank credit"),
-}
-EXCEPTION_STATUS = {"open": _l("Open"), "resolved": _l("Resolved")}
-RESOLUTION = {
-    "confirmed": _l("Proposed match confirmed"),
-    "linked": _l("Linked by hand"),
-    "refund_due": _l("Refund due"),
-    "written_off": _l("Written off"),
-    "resolved_by_data": _l("Closed by later data"),
-}
 ACTION = {
     **RESOLUTION,
     "note": _l("Note"),
@@ -98,9 +79,7 @@ def detail_rows(details: dict[str, Any]) -> list[tuple[Any, str]]:
 def exception_helpers() -> dict:
     """What the exception page's template uses to name codes."""
     return {
-        "kind_label": lambda code: EXCEPTION_KIND.get(code, code),
-        "exception_status": lambda code: EXCEPTION_STATUS.get(code, code),
-        "resolution_label": lambda code: RESOLUTION.get(code, code) if code else "",
+        **recon_helpers(),
         "action_label": lambda code: ACTION.get(code, code),
         "detail_rows": detail_rows,
     }

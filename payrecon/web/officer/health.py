@@ -28,21 +28,25 @@ def stuck_before():
     return utcnow() - timedelta(seconds=STUCK_AFTER_BEATS * heartbeat_seconds(current_app))
 
 
-@bp.get("/jobs")
-@require_permission("view_reports")
-def job_health():
-    db = request_session()
+def job_health_context(db) -> dict:
+    """What the job health page and the dashboard show: last runs, stuck runs, never run."""
     last_runs = queries.list_last_runs(db)
     stuck = queries.list_stuck_runs(db, heartbeat_before=stuck_before())
     ran = {run.job_name for run in last_runs}
+    return {
+        "last_runs": last_runs,
+        "stuck_ids": {run.id for run in stuck},
+        "stuck": stuck,
+        "never_ran": sorted(name for name in JOBS if name not in ran),
+        "descriptions": {name: spec.description for name, spec in JOBS.items()},
+    }
+
+
+@bp.get("/jobs")
+@require_permission("view_reports")
+def job_health():
     return render_template(
-        "officer/jobs.html",
-        last_runs=last_runs,
-        stuck_ids={run.id for run in stuck},
-        stuck=stuck,
-        never_ran=sorted(name for name in JOBS if name not in ran),
-        descriptions={name: spec.description for name, spec in JOBS.items()},
-        **template_helpers(),
+        "officer/jobs.html", **job_health_context(request_session()), **template_helpers()
     )
 
 

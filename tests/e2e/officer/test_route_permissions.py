@@ -106,6 +106,16 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token | Signed]] = {
     ),
     ("GET", "/officer/jobs"): ("/officer/jobs", EVERY_OFFICER),
     ("GET", "/officer/jobs/<job_name>"): ("/officer/jobs/no-such-job", EVERY_OFFICER),
+    ("GET", "/officer/exceptions"): ("/officer/exceptions", EVERY_OFFICER),
+    ("GET", "/officer/reconciliation/runs"): ("/officer/reconciliation/runs", EVERY_OFFICER),
+    ("GET", "/officer/reconciliation/runs/<int:run_id>"): (
+        "/officer/reconciliation/runs/1",
+        EVERY_OFFICER,
+    ),
+    ("GET", "/officer/reconciliation/runs/<int:run_id>/report.<any(xlsx, csv, html):fmt>"): (
+        "/officer/reconciliation/runs/1/report.xlsx",
+        EVERY_OFFICER,
+    ),
     ("GET", "/api/v1/dossiers/<code>"): ("/api/v1/dossiers/HS-NONE", Public()),
     ("PUT", "/api/v1/dossiers/<code>"): ("/api/v1/dossiers/HS-NONE", Token("dossiers:write")),
     ("GET", "/api/v1/invoices/<invoice_id>"): ("/api/v1/invoices/1", Token("invoices:read")),
@@ -283,6 +293,10 @@ def test_guarded_officer_views_declare_the_permission_they_check(app):
         "officer.propose_write_off",
         "officer.approve_write_off",
         "officer.add_note",
+        "officer.exception_queue",
+        "officer.reconciliation_runs",
+        "officer.reconciliation_run",
+        "officer.reconciliation_report",
     )
     for endpoint in endpoints:
         view = app.view_functions[endpoint]
