@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from payrecon.audit import record_change
 from payrecon.catalog.models import CollectionAccount
 from payrecon.db import utcnow
+from payrecon.faults import fault_point
 from payrecon.reconciliation import queries
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
 from payrecon.reconciliation.engine import ReconciliationResult, Settings, reconcile
@@ -91,6 +92,7 @@ def run_reconciliation(
         run.self_closed_count = _close_resolved_by_data(session, run, result, actor)
         run.status = "finished"
         run.finished_at = utcnow()
+        fault_point("reconcile_before_commit")
         session.commit()
         say("done", len(STEPS), len(STEPS))
     except Exception as exc:
