@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select
 
 from payrecon.cli.reconciliation import run_json
+from payrecon.jobruns.models import JobRun
 from payrecon.reconciliation import queries
 from payrecon.reconciliation.models import ReconciliationException, ReconciliationMatch
 from payrecon.reconciliation.models import ReconciliationRun as Run
 from payrecon.reconciliation.service import run_reconciliation
 from tests.hardening.faults.helpers import armed_fault, fired
 from tests.integration.reconciliation.scenario import DAY, build_day
-from tests.processes import payrecon_env, run_payrecon
+from tests.processes import payrecon_env, run_payrecon, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -84,3 +85,45 @@ def test_a_reconciler_killed_before_finishing_leaves_no_finished_run_and_the_rer
     assert runs[1].error == (
         f"the process running it stopped without finishing; found when run {again['id']} began"
     )
+
+
+EXIT_BUSY = 75
+
+
+def test_the_nightly_job_killed_mid_run_is_abandoned_and_the_next_runner_repeats_it(
+    db_session, database_url, tmp_path
+):
+    """The same crash under `payrecon jobs run-once reconcile`: its job-run row is marked
+    abandoned (naming the dead pid) by the next runner, which reconciles the date once."""
+    build_day(db_session)
+    env = payrecon_env(
+        database_url,
+        PAYRECON_REPORTS_DIR=str(tmp_path / "reports"),
+        PAYRECON_JOBS_LEASE_SECONDS="1",  # SQLite: the dead runner's lease lapses quickly
+    )
+    command = ("jobs", "run-once", "reconcile", "--date", DAY.isoformat())
+
+    fault = armed_fault("reconcile_before_commit", tmp_path)
+    killed = run_payrecon(env | fault, *command)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert fired(fault)
+
+    def rerun_until_not_busy():
+        done = run_payrecon(env, *command)
+        return None if done.returncode == EXIT_BUSY else done
+
+    rerun = wait_until("the dead runner's lock to free", rerun_until_not_busy)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "succeeded" in rerun.stdout
+
+    db_session.rollback()
+    dead_job, job = db_session.scalars(select(JobRun).order_by(JobRun.id)).all()
+    assert (dead_job.job_name, dead_job.status) == ("reconcile", "abandoned")
+    assert "stopped without finishing" in dead_job.error
+    assert (job.status, job.business_date) == ("succeeded", DAY)
+    runs = db_session.scalars(select(Run).order_by(Run.id)).all()
+    assert [r.status for r in runs] == ["failed", "finished"]
+    assert runs[1].exception_count == 10
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        f"reconciliation-{DAY.isoformat()}.{ext}" for ext in ("csv", "html", "xlsx")
+    ]
