@@ -98,6 +98,20 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached or used just now (down, restarting,
+    connection lost, pool exhausted, SQLite busy): worth a retry, not a bug.
+
+    A connection that failed this way is dropped from the pool; pool_pre_ping on PostgreSQL
+    replaces stale ones at checkout, so the next request after the outage gets a fresh one.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    return isinstance(
+        exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError
+    ) or (isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated)
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["payrecon.engine"] = engine

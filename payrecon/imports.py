@@ -6,6 +6,7 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import Integer, String, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from payrecon import audit
@@ -35,29 +36,45 @@ def find_import(session: Session, kind: str, sha256: str) -> ImportedFile | None
     ).one_or_none()
 
 
-def remember_import(
-    session: Session, *, kind: str, sha256: str, filename: str, rows: int, actor: str
-) -> ImportedFile:
-    """Record the file, and who imported it in the audit log, in the caller's transaction.
+def claim_import(
+    session: Session, *, kind: str, sha256: str, filename: str, actor: str
+) -> ImportedFile | None:
+    """Record, first thing in an import's transaction, that it imports this file; None when
+    the file has been imported already (the caller then changes nothing and says so).
 
-    The unique key on (kind, sha256) stops a concurrent twin.
+    The unique key on (kind, sha256) settles a twin imported at the same instant: on
+    PostgreSQL the second INSERT waits for the first transaction and fails if it commits (and
+    goes ahead if it rolls back); on SQLite write transactions are serialised (BEGIN
+    IMMEDIATE), so the second finds the row. The insert runs in a savepoint, so the loser's
+    transaction stays usable. finish_import completes the record once the rows are stored.
     """
+    if find_import(session, kind, sha256) is not None:
+        return None
     entry = ImportedFile(
         kind=kind,
         sha256=sha256,
         filename=filename,
-        rows=rows,
+        rows=0,
         imported_at=utcnow(),
         imported_by=actor,
     )
-    session.add(entry)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        return None
+    return entry
+
+
+def finish_import(session: Session, entry: ImportedFile, *, rows: int, actor: str) -> None:
+    """Count the file's rows and write who imported it to the audit log, in the caller's
+    transaction."""
+    entry.rows = rows
     audit.record_change(
         session,
         entry,
         "imported",
         None,
-        f"{kind} file {filename}: {rows} rows, sha256 {sha256}",
+        f"{entry.kind} file {entry.filename}: {rows} rows, sha256 {entry.sha256}",
         actor=actor,
     )
-    return entry

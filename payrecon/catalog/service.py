@@ -38,7 +38,10 @@ def import_catalog(
 ) -> CatalogImportResult:
     """Check the whole file, then create or update agencies and procedures in one transaction."""
     sha256 = imports.content_hash(data)
-    if imports.find_import(session, IMPORT_KIND, sha256):
+    claim = imports.claim_import(
+        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+    )
+    if claim is None:
         return CatalogImportResult(already_imported=True)
     rows = parse_catalog(data, source=filename)
     agencies = {a.code: a for a in session.scalars(select(Agency))}
@@ -80,9 +83,7 @@ def import_catalog(
             )
             setattr(procedure, field, new)
         updated += 1
-    imports.remember_import(
-        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, rows=len(rows), actor=actor
-    )
+    imports.finish_import(session, claim, rows=len(rows), actor=actor)
     session.commit()
     return CatalogImportResult(False, agencies_created, created, updated, unchanged)
 

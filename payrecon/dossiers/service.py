@@ -91,7 +91,10 @@ def import_dossiers(
 ) -> DossierImportResult:
     """Check the whole feed file, then create/update every dossier in one transaction."""
     sha256 = imports.content_hash(data)
-    if imports.find_import(session, IMPORT_KIND, sha256):
+    claim = imports.claim_import(
+        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+    )
+    if claim is None:
         return DossierImportResult(already_imported=True)
     procedure_ids = _procedure_ids(session)
     rows = parse_dossier_feed(data, source=filename, known_procedures=procedure_ids.keys())
@@ -115,9 +118,7 @@ def import_dossiers(
         counts[outcome] += 1
         if progress is not None and done % 500 == 0:
             progress(500)
-    imports.remember_import(
-        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, rows=len(rows), actor=actor
-    )
+    imports.finish_import(session, claim, rows=len(rows), actor=actor)
     session.commit()
     if progress is not None:
         progress(len(rows) % 500)

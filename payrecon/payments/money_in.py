@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from payrecon.db import utcnow
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import Conflict, NotFound
+from payrecon.faults import fault_point
 from payrecon.payments import queries, recording
 from payrecon.payments.models import Payment
 from payrecon.payments.settings import VnpayTerminal
@@ -242,5 +243,6 @@ def handle_vnpay_ipn(session: Session, *, raw_query: str, terminal: VnpayTermina
                 why=f"VNPAY reports failure: vnp_ResponseCode {response_code}, "
                 f"vnp_TransactionStatus {transaction_status}",
             )
+    fault_point("ipn_before_commit")
     session.commit()
     return IpnAnswer(decision.rsp_code)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from payrecon.audit import record_change
 from payrecon.catalog.models import CollectionAccount
 from payrecon.db import utcnow
+from payrecon.faults import fault_point
 from payrecon.reconciliation import queries
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
 from payrecon.reconciliation.engine import ReconciliationResult, Settings, reconcile
@@ -72,9 +73,12 @@ def run_reconciliation(
         summary=[],
     )
     session.add(run)
+    session.flush()
+    _fail_orphaned_runs(session, business_date, found_by=run.id)
     session.commit()
     run_id = run.id
     try:
+        _hold(session, run_id)
         say("load", 0, len(STEPS))
         inputs = _load(session, window_start, business_date, settings)
         say("reconcile", 1, len(STEPS))
@@ -91,6 +95,7 @@ def run_reconciliation(
         run.self_closed_count = _close_resolved_by_data(session, run, result, actor)
         run.status = "finished"
         run.finished_at = utcnow()
+        fault_point("reconcile_before_commit")
         session.commit()
         say("done", len(STEPS), len(STEPS))
     except Exception as exc:
@@ -104,6 +109,40 @@ def run_reconciliation(
         raise
     _publish_open_counts(run)
     return run
+
+
+def _hold(session: Session, run_id: int) -> None:
+    """Lock the run's row for the whole working transaction: the sign that it is alive."""
+    session.execute(
+        select(ReconciliationRun.id).where(ReconciliationRun.id == run_id).with_for_update()
+    )
+
+
+def _fail_orphaned_runs(session: Session, business_date: date, *, found_by: int) -> None:
+    """Mark failed the runs of this date left 'running' by a process that died (kill -9, a lost
+    machine): they would otherwise look in progress for ever.
+
+    A live run holds its row locked while it works (`_hold`), so on PostgreSQL SKIP LOCKED
+    passes over it and finds only orphans. On SQLite every write transaction begins
+    IMMEDIATE, so this one starts only when no run is working and every 'running' row left is
+    an orphan (bar the instant between a run's first commit and its working transaction).
+    """
+    orphans = session.scalars(
+        select(ReconciliationRun)
+        .where(
+            ReconciliationRun.business_date == business_date,
+            ReconciliationRun.status == "running",
+            ReconciliationRun.id != found_by,
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    now = utcnow()
+    for orphan in orphans:
+        orphan.status = "failed"
+        orphan.finished_at = now
+        orphan.error = (
+            f"the process running it stopped without finishing; found when run {found_by} began"
+        )
 
 
 def run_reconciliation_job(session: Session, business_date: date) -> str:

@@ -92,7 +92,10 @@ def import_statement_file(
             f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", where=filename
         )
     sha256 = imports.content_hash(data)
-    if imports.find_import(session, IMPORT_KIND, sha256):
+    claim = imports.claim_import(
+        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+    )
+    if claim is None:
         return StatementImportResult(already_imported=True)
     statements = parse_statement_file(data, filename, fmt, max_bytes=max_bytes)
     if not statements:
@@ -150,9 +153,7 @@ def import_statement_file(
     payments_settled = payments.settle_statement_credits(
         session, _statement_credits(session, credit_ids), actor=actor
     )
-    imports.remember_import(
-        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, rows=stored, actor=actor
-    )
+    imports.finish_import(session, claim, rows=stored, actor=actor)
     session.commit()
     return StatementImportResult(
         already_imported=False,
@@ -275,7 +276,10 @@ def import_settlement_file(
             f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", where=filename
         )
     sha256 = imports.content_hash(data)
-    if imports.find_import(session, SETTLEMENT_IMPORT_KIND, sha256):
+    claim = imports.claim_import(
+        session, kind=SETTLEMENT_IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+    )
+    if claim is None:
         return SettlementImportResult(already_imported=True)
     batches = parse_settlement_csv(data, source=filename)
     new_batches, repeated = settlement_store.new_settlement_batches(
@@ -289,14 +293,7 @@ def import_settlement_file(
         for batch in new_batches
     ]
     lines = sum(len(batch.rows) for batch in new_batches)
-    imports.remember_import(
-        session,
-        kind=SETTLEMENT_IMPORT_KIND,
-        sha256=sha256,
-        filename=filename,
-        rows=lines,
-        actor=actor,
-    )
+    imports.finish_import(session, claim, rows=lines, actor=actor)
     session.commit()
     return SettlementImportResult(
         already_imported=False,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from payrecon.catalog.models import CollectionAccount
 from payrecon.catalog.queries import find_collection_account
 from payrecon.errors import ImportRejected, Problem
+from payrecon.faults import fault_point
 from payrecon.statements import plan
 from payrecon.statements.balances import (
     Finding,
@@ -326,6 +327,7 @@ def insert_lines(
             if _may_settle_a_payment(line):
                 credit_ids.append(id_of[index])
         _copy_rows(session, rows)
+        fault_point("statement_import_mid_file")
         if on_chunk is not None:
             on_chunk(len(chunk))
     return credit_ids

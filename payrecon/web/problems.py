@@ -9,8 +9,10 @@ from flask import Flask, Response, current_app, json
 from werkzeug.exceptions import HTTPException
 
 from payrecon import errors
+from payrecon.db import is_database_unavailable
 
 PROBLEM_JSON = "application/problem+json"
+DATABASE_RETRY_AFTER_S = 2
 
 STATUS_FOR: dict[type[errors.PayreconError], HTTPStatus] = {
     errors.IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -116,5 +118,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected_problem(exc: Exception) -> Response:
+        if is_database_unavailable(exc):
+            app.logger.warning("database unavailable: %s", type(exc).__name__)
+            return problem_response(
+                503,
+                "the database is unavailable just now; retry shortly (a payment creation "
+                "with the same Idempotency-Key)",
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            )
         app.logger.exception("unhandled error")
         return problem_response(500, "an unexpected error occurred; it has been logged")

@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from bench.load_world import app_environment, request_mix, seed_world
 from tests.conftest import create_scratch_postgres, drop_scratch_postgres, postgres_base_url
+from tests.processes import gunicorn
 
-ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 300
 THREADS = 8
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -48,39 +36,8 @@ def scratch_postgres():
 def gunicorn_app(scratch_postgres):
     secret = secrets.token_hex(16)
     world = seed_world(scratch_postgres, dossiers=200, card_payments=40, invoices=10, secret=secret)
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=os.environ | app_environment(scratch_postgres, secret),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited with {process.returncode}")
-            try:
-                requests.get(f"{base}/healthz", timeout=1)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
+    with gunicorn(os.environ | app_environment(scratch_postgres, secret)) as base:
         yield base, world
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.slow

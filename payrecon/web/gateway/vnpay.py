@@ -14,7 +14,7 @@ from flask import render_template, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from payrecon.db import request_session
+from payrecon.db import is_database_unavailable, request_session
 from payrecon.payments import queries, service
 from payrecon.payments.vnpay_protocol import BadSignature, IpnAnswer, RspCode, verify_query
 from payrecon.web.citizen.texts import language, translator
@@ -76,8 +76,11 @@ def ipn():
         answer = service.handle_vnpay_ipn(
             request_session(), raw_query=raw_query, terminal=payment_settings().require_vnpay()
         )
-    except Exception:  # VNPAY must get an answer; 99 makes it retry later
-        log.exception("VNPAY IPN failed on our side")
+    except Exception as exc:  # VNPAY must get an answer; 99 makes it retry later
+        if is_database_unavailable(exc):
+            log.warning("VNPAY IPN answered 99: database unavailable (%s)", type(exc).__name__)
+        else:
+            log.exception("VNPAY IPN failed on our side")
         answer = IpnAnswer(RspCode.UNKNOWN_ERROR)
     return answer.as_json()
 

@@ -13,28 +13,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.integration.jobs.helpers import all_runs, notes
+from tests.processes import wait_until
 
 ROOT = Path(__file__).parents[3]
 DEADLINE_S = 90
 EXIT_BUSY = 75
 
 pytestmark = pytest.mark.slow
-
-
-def wait_until(what: str, condition: Callable[[], object]) -> object:
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 @pytest.fixture
