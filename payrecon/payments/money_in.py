@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from payrecon.db import utcnow
@@ -66,6 +66,27 @@ class LockedPayment:
     paid_by_others_vnd: int  # what the dossier's other payments hold, read under both locks
 
 
+# Built once (see queries._STANDING); parameter: reference.
+_LOCK_DOSSIER_OF_REFERENCE = (
+    select(Dossier)
+    .where(
+        Dossier.id
+        == select(Payment.dossier_id)
+        .where(Payment.reference == bindparam("reference"))
+        .scalar_subquery()
+    )
+    .with_for_update()
+)
+_LOCK_PAYMENT_OF_REFERENCE = (
+    select(
+        Payment, queries.paid_vnd_expression(Payment.dossier_id, excluding_payment_id=Payment.id)
+    )
+    .where(Payment.reference == bindparam("reference"))
+    .with_for_update(of=Payment)
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_by_reference(session: Session, reference: str) -> LockedPayment | None:
     """lock_dossier_and_payment for a reference, in two statements instead of four.
 
@@ -76,25 +97,11 @@ def lock_by_reference(session: Session, reference: str) -> LockedPayment | None:
     separate sum query did; FOR UPDATE re-reads the payment row at its newest version.
     None for an unknown reference.
     """
-    dossier = session.scalars(
-        select(Dossier)
-        .where(
-            Dossier.id
-            == select(Payment.dossier_id).where(Payment.reference == reference).scalar_subquery()
-        )
-        .with_for_update()
-    ).one_or_none()
+    parameters = {"reference": reference}
+    dossier = session.scalars(_LOCK_DOSSIER_OF_REFERENCE, parameters).one_or_none()
     if dossier is None:
         return None
-    payment, paid_by_others = session.execute(
-        select(
-            Payment,
-            queries.paid_vnd_expression(Payment.dossier_id, excluding_payment_id=Payment.id),
-        )
-        .where(Payment.reference == reference)
-        .with_for_update(of=Payment)
-        .execution_options(populate_existing=True)
-    ).one()
+    payment, paid_by_others = session.execute(_LOCK_PAYMENT_OF_REFERENCE, parameters).one()
     return LockedPayment(dossier, payment, int(paid_by_others or 0))
 
 

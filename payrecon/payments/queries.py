@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from payrecon.dossiers.models import Dossier
@@ -103,6 +103,23 @@ class DossierStanding:
     live_pending: Payment | None
 
 
+# Built once: on the request path, building a statement and its cache key costs more Python
+# time than running it. Parameters: dossier_id, method, now.
+_STANDING = select(
+    paid_vnd_expression(bindparam("dossier_id")),
+    select(Payment.id)
+    .where(
+        Payment.dossier_id == bindparam("dossier_id"),
+        Payment.method == bindparam("method"),
+        Payment.status == "pending",
+        Payment.expires_at > bindparam("now"),
+    )
+    .order_by(Payment.id.desc())
+    .limit(1)
+    .scalar_subquery(),
+)
+
+
 def dossier_standing(
     session: Session, dossier_id: int, method: str, now: datetime
 ) -> DossierStanding:
@@ -112,19 +129,9 @@ def dossier_standing(
     Read it after locking the dossier: the statement's snapshot then includes every change
     made by whoever held the lock before.
     """
-    live = (
-        select(Payment.id)
-        .where(
-            Payment.dossier_id == dossier_id,
-            Payment.method == method,
-            Payment.status == "pending",
-            Payment.expires_at > now,
-        )
-        .order_by(Payment.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    paid, live_id = session.execute(select(paid_vnd_expression(dossier_id), live)).one()
+    paid, live_id = session.execute(
+        _STANDING, {"dossier_id": dossier_id, "method": method, "now": now}
+    ).one()
     return DossierStanding(
         paid_vnd=int(paid or 0),
         live_pending=session.get(Payment, live_id) if live_id is not None else None,

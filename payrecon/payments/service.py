@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from payrecon.catalog import queries as catalog_queries
@@ -130,6 +130,16 @@ def payment_resource(session: Session, payment: Payment) -> dict:
     )
 
 
+# Built once (see queries._STANDING); parameter: code. The agency's collection accounts come
+# along with the locked dossier: the VietQR beneficiary without another query.
+_LOCK_DOSSIER = (
+    select(Dossier)
+    .where(Dossier.code == bindparam("code"))
+    .options(joinedload(Dossier.procedure).joinedload(Procedure.agency).joinedload(Agency.accounts))
+    .with_for_update(of=Dossier)
+)
+
+
 def _order_info(dossier: Dossier) -> str:
     return f"Nop phi ho so {dossier.code}"
 
@@ -165,21 +175,7 @@ def create_payment(
     if method not in METHODS:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}", where="body.method")
     now = now or utcnow()
-    dossier = (
-        session.scalars(
-            select(Dossier)
-            .where(Dossier.code == dossier_code)
-            .options(
-                # the agency's collection accounts come along: the VietQR beneficiary
-                joinedload(Dossier.procedure)
-                .joinedload(Procedure.agency)
-                .joinedload(Agency.accounts)
-            )
-            .with_for_update(of=Dossier)
-        )
-        .unique()
-        .one_or_none()
-    )
+    dossier = session.scalars(_LOCK_DOSSIER, {"code": dossier_code}).unique().one_or_none()
     if dossier is None:
         raise NotFound(f"no dossier with code {dossier_code!r}", where="body.dossier_code")
     if dossier.status == "cancelled":
