@@ -149,19 +149,24 @@ class DossierPayments:
     payments: list[Payment]
 
 
+# Built once (see _STANDING); parameter: dossier_id. The paid sum rides along on every row:
+# a dossier without payments has paid nothing, so no row needs no sum.
+_PAYMENTS_AND_PAID = (
+    select(Payment, paid_vnd_expression(bindparam("dossier_id")))
+    .where(Payment.dossier_id == bindparam("dossier_id"))
+    .order_by(Payment.id)
+)
+
+
 def dossier_payments(session: Session, dossier: Dossier) -> DossierPayments:
-    paid = paid_vnd_for_dossier(session, dossier.id)
-    payments = list(
-        session.scalars(
-            select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)
-        )
-    )
+    rows = session.execute(_PAYMENTS_AND_PAID, {"dossier_id": dossier.id}).all()
+    paid = int(rows[0][1] or 0) if rows else 0
     return DossierPayments(
         dossier=dossier,
         paid_vnd=paid,
         outstanding_vnd=max(dossier.fee_due_vnd - paid, 0),
         overpaid_vnd=max(paid - dossier.fee_due_vnd, 0),
-        payments=payments,
+        payments=[payment for payment, _ in rows],
     )
 
 
