@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from payrecon import audit
@@ -127,6 +127,10 @@ def revoke_token(
     return token
 
 
+# Built once: every API request runs it. Parameter: public_id.
+_TOKEN_BY_PUBLIC_ID = select(ApiToken).where(ApiToken.public_id == bindparam("public_id"))
+
+
 def authenticate_token(
     session: Session, presented: str, *, remote_addr: str | None, now: datetime | None = None
 ) -> TokenHolder:
@@ -136,7 +140,7 @@ def authenticate_token(
     learns whether it expired or was revoked.
     """
     public_id, secret = parse_token(presented)
-    token = session.scalars(select(ApiToken).where(ApiToken.public_id == public_id)).one_or_none()
+    token = session.scalars(_TOKEN_BY_PUBLIC_ID, {"public_id": public_id}).one_or_none()
     if token is None or not secret_matches(secret, token.secret_sha256):
         raise Unauthorized("the bearer token is not valid")
     now = now or utcnow()

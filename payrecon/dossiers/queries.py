@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from payrecon.catalog.models import Procedure
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
 
+# Built once: dossier lookups are the API's most frequent request. Parameter: code.
+_BY_CODE = (
+    select(Dossier)
+    .where(Dossier.code == bindparam("code"))
+    .options(joinedload(Dossier.procedure).joinedload(Procedure.agency))
+)
+
 
 def find_dossier(session: Session, code: str) -> Dossier | None:
-    return session.scalars(
-        select(Dossier)
-        .where(Dossier.code == code)
-        .options(joinedload(Dossier.procedure).joinedload(Procedure.agency))
-    ).one_or_none()
+    return session.scalars(_BY_CODE, {"code": code}).one_or_none()
 
 
 def get_dossier(session: Session, code: str) -> Dossier:

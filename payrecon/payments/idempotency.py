@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,10 +80,14 @@ def _replay(row: IdempotencyKey, request_fingerprint: str) -> StoredAnswer:
     return StoredAnswer(row.response_status, row.response_body)
 
 
+# Built once: it runs on every POST that carries a key. Parameters: client, key.
+_FIND = select(IdempotencyKey).where(
+    IdempotencyKey.client == bindparam("client"), IdempotencyKey.key == bindparam("key")
+)
+
+
 def _find(session: Session, client: str, key: str) -> IdempotencyKey | None:
-    return session.scalars(
-        select(IdempotencyKey).where(IdempotencyKey.client == client, IdempotencyKey.key == key)
-    ).one_or_none()
+    return session.scalars(_FIND, {"client": client, "key": key}).one_or_none()
 
 
 def find_answer(

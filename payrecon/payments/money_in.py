@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from payrecon.db import utcnow
@@ -60,13 +60,62 @@ def lock_dossier_and_payment(session: Session, payment: Payment) -> tuple[Dossie
     return dossier, locked
 
 
-def _dossier_still_due(session: Session, dossier: Dossier, payment: Payment) -> bool:
+@dataclass(frozen=True)
+class LockedPayment:
+    dossier: Dossier
+    payment: Payment
+    paid_by_others_vnd: int  # what the dossier's other payments hold, read under both locks
+
+
+# Built once (see queries._STANDING); parameter: reference.
+_LOCK_DOSSIER_OF_REFERENCE = (
+    select(Dossier)
+    .where(
+        Dossier.id
+        == select(Payment.dossier_id)
+        .where(Payment.reference == bindparam("reference"))
+        .scalar_subquery()
+    )
+    .with_for_update()
+)
+_LOCK_PAYMENT_OF_REFERENCE = (
+    select(
+        Payment, queries.paid_vnd_expression(Payment.dossier_id, excluding_payment_id=Payment.id)
+    )
+    .where(Payment.reference == bindparam("reference"))
+    .with_for_update(of=Payment)
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_by_reference(session: Session, reference: str) -> LockedPayment | None:
+    """lock_dossier_and_payment for a reference, in two statements instead of four.
+
+    The dossier is found through the payment's (immutable) dossier_id and locked first; the
+    second statement locks the payment and sums what the dossier's other payments hold. That
+    statement starts once the dossier lock is ours, so its snapshot holds every payment that
+    money reached under that lock before (IPNs, bank credits, querydr all take it), as the
+    separate sum query did; FOR UPDATE re-reads the payment row at its newest version.
+    None for an unknown reference.
+    """
+    parameters = {"reference": reference}
+    dossier = session.scalars(_LOCK_DOSSIER_OF_REFERENCE, parameters).one_or_none()
+    if dossier is None:
+        return None
+    payment, paid_by_others = session.execute(_LOCK_PAYMENT_OF_REFERENCE, parameters).one()
+    return LockedPayment(dossier, payment, int(paid_by_others or 0))
+
+
+def _dossier_still_due(
+    session: Session, dossier: Dossier, payment: Payment, paid_by_others_vnd: int | None
+) -> bool:
     if dossier.status == "cancelled":
         return False
-    paid_by_others = queries.paid_vnd_for_dossier(
-        session, dossier.id, excluding_payment_id=payment.id
-    )
-    return paid_by_others < dossier.fee_due_vnd
+    if paid_by_others_vnd is None:
+        paid_by_others_vnd = queries.paid_vnd_for_dossier(
+            session, dossier.id, excluding_payment_id=payment.id
+        )
+    return paid_by_others_vnd < dossier.fee_due_vnd
 
 
 def take_money(
@@ -78,8 +127,12 @@ def take_money(
     paid_at: datetime,
     actor: str,
     source: str,
+    paid_by_others_vnd: int | None = None,
 ) -> MoneyResult:
-    """Apply a success report to a locked payment; the caller has checked the amount."""
+    """Apply a success report to a locked payment; the caller has checked the amount.
+
+    `paid_by_others_vnd` is LockedPayment's sum when the caller has it; otherwise it is read.
+    """
     already_paid = payment.status in queries.MONEY_TAKEN
     if (
         already_paid
@@ -96,7 +149,7 @@ def take_money(
         return MoneyResult(payment.id, None)
     outcome = on_money_received(
         PaymentStatus(payment.status),
-        dossier_still_due=_dossier_still_due(session, dossier, payment),
+        dossier_still_due=_dossier_still_due(session, dossier, payment, paid_by_others_vnd),
     )
     if outcome.new_status is not None:
         payment.paid_at = paid_at
@@ -130,10 +183,10 @@ def record_money_received(
     Raises NotFound for an unknown reference and AmountMismatch for another amount: both are
     for reconciliation to pursue, and nothing is written.
     """
-    payment = queries.find_payment_by_reference(session, reference)
-    if payment is None:
+    locked = lock_by_reference(session, reference)
+    if locked is None:
         raise NotFound(f"no payment with reference {reference!r}", where="reference")
-    dossier, payment = lock_dossier_and_payment(session, payment)
+    dossier, payment = locked.dossier, locked.payment
     if amount_vnd != payment.amount_vnd:
         raise AmountMismatch(
             f"payment {reference} is for {payment.amount_vnd} VND; {source} reports "
@@ -151,6 +204,7 @@ def record_money_received(
         paid_at=paid_at,
         actor=actor,
         source=source,
+        paid_by_others_vnd=locked.paid_by_others_vnd,
     )
     session.commit()
     return result
@@ -178,8 +232,8 @@ def handle_vnpay_ipn(session: Session, *, raw_query: str, terminal: VnpayTermina
         log.warning("VNPAY IPN refused: %s (%s)", exc, exc.where)
         return IpnAnswer(RspCode.INVALID_SIGNATURE)
     reference = values.get("vnp_TxnRef", "")
-    payment = queries.find_payment_by_reference(session, reference)
-    if payment is None:
+    locked = lock_by_reference(session, reference)
+    if locked is None:
         log.warning("VNPAY IPN for unknown reference %r", reference)
         session.rollback()
         return IpnAnswer(
@@ -192,7 +246,7 @@ def handle_vnpay_ipn(session: Session, *, raw_query: str, terminal: VnpayTermina
                 transaction_status="",
             ).rsp_code
         )
-    dossier, payment = lock_dossier_and_payment(session, payment)
+    dossier, payment = locked.dossier, locked.payment
     response_code = values.get("vnp_ResponseCode", "")
     transaction_status = values.get("vnp_TransactionStatus", "")
     decision = ipn_decision(
@@ -231,6 +285,7 @@ def handle_vnpay_ipn(session: Session, *, raw_query: str, terminal: VnpayTermina
             paid_at=pay_date_of(values),
             actor=actor,
             source="VNPAY IPN",
+            paid_by_others_vnd=locked.paid_by_others_vnd,
         )
     elif decision.wanted == PaymentStatus.FAILED:
         new_status = apply_move(PaymentStatus(payment.status), PaymentStatus.FAILED)

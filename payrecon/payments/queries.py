@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, bindparam, func, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
@@ -62,42 +63,79 @@ def refund_totals(session: Session, payment_id: int) -> RefundTotals:
     )
 
 
+def paid_vnd_expression(dossier_id: Any, *, excluding_payment_id: Any = None) -> ColumnElement[int]:
+    """Money the dossier's payer has paid and we still hold, as one SQL expression.
+
+    Taken minus refunds completed. `dossier_id` and `excluding_payment_id` may be values or
+    columns of an enclosing statement, so the sum can ride along in another select (one round
+    trip instead of two); it reads what the enclosing statement's snapshot sees.
+    """
+    paid = aliased(Payment)
+    taken_query = select(func.coalesce(func.sum(paid.amount_vnd), 0)).where(
+        paid.dossier_id == dossier_id, paid.status.in_(MONEY_TAKEN)
+    )
+    refunded_query = (
+        select(func.coalesce(func.sum(Refund.amount_vnd), 0))
+        .join(paid, paid.id == Refund.payment_id)
+        .where(paid.dossier_id == dossier_id, Refund.status == "succeeded")
+    )
+    if excluding_payment_id is not None:
+        taken_query = taken_query.where(paid.id != excluding_payment_id)
+        refunded_query = refunded_query.where(paid.id != excluding_payment_id)
+    return taken_query.scalar_subquery() - refunded_query.scalar_subquery()
+
+
 def paid_vnd_for_dossier(
     session: Session, dossier_id: int, *, excluding_payment_id: int | None = None
 ) -> int:
     """Money the dossier's payer has paid and we still hold: taken minus refunds completed."""
-    taken_query = select(func.coalesce(func.sum(Payment.amount_vnd), 0)).where(
-        Payment.dossier_id == dossier_id, Payment.status.in_(MONEY_TAKEN)
-    )
-    refunded_query = (
-        select(func.coalesce(func.sum(Refund.amount_vnd), 0))
-        .join(Payment, Payment.id == Refund.payment_id)
-        .where(Payment.dossier_id == dossier_id, Refund.status == "succeeded")
-    )
-    if excluding_payment_id is not None:
-        taken_query = taken_query.where(Payment.id != excluding_payment_id)
-        refunded_query = refunded_query.where(Payment.id != excluding_payment_id)
-    taken, refunded = session.execute(
-        select(taken_query.scalar_subquery(), refunded_query.scalar_subquery())
-    ).one()
-    return int(taken or 0) - int(refunded or 0)
+    paid = session.execute(
+        select(paid_vnd_expression(dossier_id, excluding_payment_id=excluding_payment_id))
+    ).scalar_one()
+    return int(paid or 0)
 
 
-def live_pending_payment(
+@dataclass(frozen=True)
+class DossierStanding:
+    """What a locked dossier has been paid, and its live pending payment by one method."""
+
+    paid_vnd: int
+    live_pending: Payment | None
+
+
+# Built once: on the request path, building a statement and its cache key costs more Python
+# time than running it. Parameters: dossier_id, method, now.
+_STANDING = select(
+    paid_vnd_expression(bindparam("dossier_id")),
+    select(Payment.id)
+    .where(
+        Payment.dossier_id == bindparam("dossier_id"),
+        Payment.method == bindparam("method"),
+        Payment.status == "pending",
+        Payment.expires_at > bindparam("now"),
+    )
+    .order_by(Payment.id.desc())
+    .limit(1)
+    .scalar_subquery(),
+)
+
+
+def dossier_standing(
     session: Session, dossier_id: int, method: str, now: datetime
-) -> Payment | None:
-    """The dossier's pending, unexpired payment by `method`, newest first, if any."""
-    return session.scalars(
-        select(Payment)
-        .where(
-            Payment.dossier_id == dossier_id,
-            Payment.method == method,
-            Payment.status == "pending",
-            Payment.expires_at > now,
-        )
-        .order_by(Payment.id.desc())
-        .limit(1)
-    ).first()
+) -> DossierStanding:
+    """Paid so far (as paid_vnd_for_dossier) and the dossier's pending, unexpired payment by
+    `method` (the newest), in one statement.
+
+    Read it after locking the dossier: the statement's snapshot then includes every change
+    made by whoever held the lock before.
+    """
+    paid, live_id = session.execute(
+        _STANDING, {"dossier_id": dossier_id, "method": method, "now": now}
+    ).one()
+    return DossierStanding(
+        paid_vnd=int(paid or 0),
+        live_pending=session.get(Payment, live_id) if live_id is not None else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -111,19 +149,24 @@ class DossierPayments:
     payments: list[Payment]
 
 
+# Built once (see _STANDING); parameter: dossier_id. The paid sum rides along on every row:
+# a dossier without payments has paid nothing, so no row needs no sum.
+_PAYMENTS_AND_PAID = (
+    select(Payment, paid_vnd_expression(bindparam("dossier_id")))
+    .where(Payment.dossier_id == bindparam("dossier_id"))
+    .order_by(Payment.id)
+)
+
+
 def dossier_payments(session: Session, dossier: Dossier) -> DossierPayments:
-    paid = paid_vnd_for_dossier(session, dossier.id)
-    payments = list(
-        session.scalars(
-            select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)
-        )
-    )
+    rows = session.execute(_PAYMENTS_AND_PAID, {"dossier_id": dossier.id}).all()
+    paid = int(rows[0][1] or 0) if rows else 0
     return DossierPayments(
         dossier=dossier,
         paid_vnd=paid,
         outstanding_vnd=max(dossier.fee_due_vnd - paid, 0),
         overpaid_vnd=max(paid - dossier.fee_due_vnd, 0),
-        payments=payments,
+        payments=[payment for payment, _ in rows],
     )
 
 

@@ -27,10 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from payrecon.catalog import queries as catalog_queries
+from payrecon.catalog.models import Agency, Procedure
 from payrecon.db import utcnow
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import Conflict, InvalidInput, NotFound
@@ -129,6 +130,16 @@ def payment_resource(session: Session, payment: Payment) -> dict:
     )
 
 
+# Built once (see queries._STANDING); parameter: code. The agency's collection accounts come
+# along with the locked dossier: the VietQR beneficiary without another query.
+_LOCK_DOSSIER = (
+    select(Dossier)
+    .where(Dossier.code == bindparam("code"))
+    .options(joinedload(Dossier.procedure).joinedload(Procedure.agency).joinedload(Agency.accounts))
+    .with_for_update(of=Dossier)
+)
+
+
 def _order_info(dossier: Dossier) -> str:
     return f"Nop phi ho so {dossier.code}"
 
@@ -164,12 +175,7 @@ def create_payment(
     if method not in METHODS:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}", where="body.method")
     now = now or utcnow()
-    dossier = session.scalars(
-        select(Dossier)
-        .where(Dossier.code == dossier_code)
-        .options(joinedload(Dossier.procedure))
-        .with_for_update(of=Dossier)
-    ).one_or_none()
+    dossier = session.scalars(_LOCK_DOSSIER, {"code": dossier_code}).unique().one_or_none()
     if dossier is None:
         raise NotFound(f"no dossier with code {dossier_code!r}", where="body.dossier_code")
     if dossier.status == "cancelled":
@@ -179,13 +185,14 @@ def create_payment(
         )
     if dossier.fee_due_vnd <= 0:
         raise DossierNotPayable(f"dossier {dossier_code} has no fee due", where="body.dossier_code")
-    outstanding = dossier.fee_due_vnd - queries.paid_vnd_for_dossier(session, dossier.id)
+    standing = queries.dossier_standing(session, dossier.id, method, now)
+    outstanding = dossier.fee_due_vnd - standing.paid_vnd
     if outstanding <= 0:
         raise DossierNotPayable(
             f"dossier {dossier_code} is already fully paid", where="body.dossier_code"
         )
 
-    existing = queries.live_pending_payment(session, dossier.id, method, now)
+    existing = standing.live_pending
     if existing is not None and existing.amount_vnd == outstanding:
         answer = PaymentAnswer(200, payment_resource(session, existing))
     else:
@@ -263,7 +270,8 @@ def _new_payment(
         is_duplicate=False,
     )
     if method == "vietqr":
-        account = catalog_queries.collection_account_for(session, dossier.procedure.agency_id)
+        accounts = dossier.procedure.agency.accounts  # loaded with the dossier, by id
+        account = accounts[0] if accounts else None
         if account is None:
             raise PaymentMethodUnavailable(
                 f"the agency of dossier {dossier.code} has no collection account for transfers",
