@@ -231,6 +231,24 @@ def are_valid_references(candidates: pd.Series) -> np.ndarray:
     return _valid_in_arrow(arrow_strings(candidates))
 
 
+def reference_codes(references: pd.Series) -> np.ndarray:
+    """Each valid reference as an int64 (its symbols after the prefix, 5 bits each); -1 if not.
+
+    Two valid references are equal exactly when their codes are, so joins on references can
+    run on integers. Anything `is_valid_reference` refuses gets -1 and so joins nothing.
+    """
+    strings = arrow_strings(references)
+    shaped = pc.equal(pc.binary_length(strings), REFERENCE_LENGTH).to_numpy(zero_copy_only=False)
+    _, data = _offsets_and_data(strings.filter(pa.array(shaped)))
+    windows = data[: shaped.sum() * REFERENCE_LENGTH].reshape(-1, REFERENCE_LENGTH)
+    codes = np.zeros(len(windows), dtype=np.int64)
+    for value in _SYMBOL_VALUE[windows[:, len(PREFIX) :]].T:
+        codes = (codes << 5) | (value & 31).astype(np.int64)
+    result = np.full(len(strings), -1, dtype=np.int64)
+    result[shaped] = np.where(_valid_windows(windows), codes, -1)
+    return result
+
+
 def _valid_in_arrow(strings: pa.Array) -> np.ndarray:
     if _TABLES is None:  # pragma: no cover - only if the check scheme changes
         return np.array([is_valid_reference(text) for text in strings.to_pylist()], dtype=bool)
