@@ -136,17 +136,16 @@ def _named_payments(found: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame
         else np.zeros(len(found), dtype=bool)
     )
     rows = order[place[named]]
-    chosen = payments.iloc[rows]
     return pd.DataFrame(
         {
             "line_id": found["line_id"].to_numpy()[named],
-            "reference": found["reference"].to_numpy()[named],
+            "reference": found["reference"][named].reset_index(drop=True),
             "order": found["order"].to_numpy()[named],
-            "payment_id": chosen["payment_id"].to_numpy(),
-            "payment_amount_vnd": chosen["amount_vnd"].to_numpy(),
-            "status": chosen["status"].to_numpy(),
+            "payment_id": payments["payment_id"].to_numpy()[rows],
+            "payment_amount_vnd": payments["amount_vnd"].to_numpy()[rows],
+            "status": payments["status"].take(rows).reset_index(drop=True),
         }
-    ).astype({"reference": "str", "status": "str"})
+    )
 
 
 def _settle_payments(lines: pd.DataFrame, findings: list[Finding]) -> list[pd.DataFrame]:
