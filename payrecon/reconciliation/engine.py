@@ -23,6 +23,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import (
@@ -34,7 +35,7 @@ from payrecon.reconciliation.classify import (
     invoice_findings,
 )
 from payrecon.reconciliation.debits import local_dates, match_refunds, pair_reversals
-from payrecon.reconciliation.extract import find_references
+from payrecon.reconciliation.extract import arrow_strings, find_references
 from payrecon.reconciliation.frames import (
     AWAITING,
     BANK_LINES,
@@ -149,12 +150,11 @@ def reconcile(
     undecided -= by_reversal.decided_line_ids
     decided_payments = by_reference.decided_payment_ids | by_batch.decided_payment_ids
 
-    names = dossiers.set_index("dossier_code")["applicant_name"]
     candidates = payments[
         payments["method"].eq("vietqr")
         & payments["status"].isin(PROPOSABLE_STATUSES)
         & ~payments["payment_id"].isin(decided_payments)
-    ].assign(applicant_name=lambda f: _names_or_blank(f["dossier_code"], names))
+    ].assign(applicant_name=lambda f: _names_or_blank(f["dossier_code"], dossiers))
     proposals = propose(
         credits[credits["line_id"].isin(undecided)],
         candidates,
@@ -189,8 +189,14 @@ def reconcile(
     )
 
 
-def _names_or_blank(codes: pd.Series, names: pd.Series) -> pd.Series:
-    found = codes.map(names)
+def _names_or_blank(codes: pd.Series, dossiers: pd.DataFrame) -> pd.Series:
+    """Applicant names of the dossiers `codes` name; '' for a dossier we do not have.
+
+    Only the dossiers named are indexed: the candidates are a tenth of the night's payments.
+    """
+    wanted = pc.is_in(arrow_strings(dossiers["dossier_code"]), value_set=arrow_strings(codes))
+    named = dossiers[wanted.to_numpy(zero_copy_only=False)]
+    found = codes.map(named.set_index("dossier_code")["applicant_name"])
     return found.astype(object).where(found.notna(), "").astype("str")
 
 

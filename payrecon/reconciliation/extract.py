@@ -9,8 +9,10 @@ no prefix in that compact text there is nothing to find; with exactly one there 
 reading, reported if its check character is right (rivals, and so word boundaries, only matter
 when readings overlap, which needs a second prefix). So a row whose text is ASCII (or becomes
 ASCII once Vietnamese marks are folded away) and holds at most one prefix is settled by a regex
-and a vectorised check; everything else (two or more prefixes, characters the fold cannot make
-ASCII) goes to `extract_references` itself.
+and a vectorised check. A readable row with several prefixes is read at every prefix of its
+compact text, vectorised too; only when two of its valid readings overlap (word boundaries then
+decide) does it go to `extract_references`, like a row with characters the fold cannot make
+ASCII.
 """
 
 from __future__ import annotations
@@ -73,7 +75,6 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
     needs_exact[other_rows[~foldable]] = True
     if _PREFIX_CANNOT_OVERLAP:
         single = prefix_count == 1
-        needs_exact[readable_rows[prefix_count >= 2]] = True
     else:  # pragma: no cover - the prefix is "PR"; kept exact if it ever changes
         single = np.zeros(len(prefix_count), dtype=bool)
         needs_exact[readable_rows[prefix_count >= 1]] = True
@@ -86,31 +87,85 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
     candidates = pc.replace_substring_regex(readings.filter(pa.array(has_reading)), "[^A-Z0-9]", "")
     candidate_rows = rows[has_reading]
     valid = _valid_in_arrow(candidates)
-    fast = pd.DataFrame(
-        {
-            "key": keys[candidate_rows[valid]],
-            "reference": candidates.filter(pa.array(valid)).to_numpy(zero_copy_only=False),
-            "order": 0,
-            "position": candidate_rows[valid],
-        }
-    )
+    parts = [
+        pd.DataFrame(
+            {
+                "position": candidate_rows[valid],
+                "reference": candidates.filter(pa.array(valid)).to_numpy(zero_copy_only=False),
+                "order": 0,
+            }
+        )
+    ]
+    if _PREFIX_CANNOT_OVERLAP:
+        multi = prefix_count >= 2
+        several, ambiguous = _several_prefixes(prepared.filter(pa.array(multi)))
+        several["position"] = readable_rows[multi][several["position"].to_numpy()]
+        needs_exact[readable_rows[multi][ambiguous]] = True
+        parts.append(several)
 
-    exact_rows: list[tuple[object, str, int, int]] = []
+    exact_rows: list[tuple[int, str, int]] = []
     for position in np.flatnonzero(needs_exact).tolist():
         text = strings[position].as_py()
         for order, reference in enumerate(extract_references(text)):
-            exact_rows.append((keys[position], reference, order, position))
-    exact = pd.DataFrame(exact_rows, columns=[*RESULT_COLUMNS, "position"])
+            exact_rows.append((position, reference, order))
+    parts.append(pd.DataFrame(exact_rows, columns=["position", "reference", "order"]))
 
-    result = pd.concat([fast, exact], ignore_index=True)
+    result = pd.concat(parts, ignore_index=True)
     result = result.sort_values(["position", "order"], kind="stable", ignore_index=True)
     return pd.DataFrame(
         {
-            "key": result["key"].to_numpy(),
+            "key": keys[result["position"].to_numpy(dtype="int64")],
             "reference": result["reference"].astype("str"),
             "order": result["order"].astype("int64"),
         }
     )
+
+
+def _several_prefixes(prepared: pa.Array) -> tuple[pd.DataFrame, np.ndarray]:
+    """Readings of texts (upper-case ASCII) that hold the prefix more than once.
+
+    Every place the prefix starts in the compact text gives a reading, kept if its check
+    character is right. Readings that do not overlap are all reported, in order, each
+    reference once per text: that is what `extract_references` does when no reading has a
+    rival. Returns those rows (position = index in `prepared`, reference, order) and the
+    positions whose valid readings overlap, where word boundaries decide: those are left to
+    `extract_references`.
+    """
+    compact = pc.replace_substring_regex(prepared, "[^A-Z0-9]+", "")
+    offsets, data = _offsets_and_data(compact)
+    width = len(data) - len(PREFIX) + 1
+    starts = np.ones(max(width, 0), dtype=bool)
+    for place, char in enumerate(PREFIX.encode()):
+        starts &= data[place : place + width] == char
+    hits = np.flatnonzero(starts)
+    row = np.searchsorted(offsets, hits, side="right") - 1
+    fits = hits + REFERENCE_LENGTH <= offsets[row + 1]
+    hits, row = hits[fits], row[fits]
+    windows = data[hits[:, None] + np.arange(REFERENCE_LENGTH)]
+    valid = _valid_windows(windows)
+    hits, row, windows = hits[valid], row[valid], windows[valid]
+    same_row = row[1:] == row[:-1]
+    overlapping = same_row & (hits[1:] - hits[:-1] < REFERENCE_LENGTH)
+    ambiguous = np.unique(np.concatenate([row[1:][overlapping], row[:-1][overlapping]]))
+    clear = ~np.isin(row, ambiguous)
+    found = pd.DataFrame(
+        {
+            "position": row[clear],
+            "reference": [bytes(w).decode("ascii") for w in windows[clear]],
+        }
+    ).drop_duplicates(ignore_index=True)
+    found["order"] = found.groupby("position").cumcount().astype("int64")
+    return found, ambiguous
+
+
+def _offsets_and_data(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (from 0) and the bytes of a string array, as numpy views."""
+    strings = pa.concat_arrays([strings]) if len(strings) else pa.array([""], pa.string())
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[
+        strings.offset : strings.offset + len(strings) + 1
+    ].astype(np.int64)
+    data = np.frombuffer(strings.buffers()[2] or b"", dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return offsets - offsets[0], data
 
 
 def arrow_strings(texts: pd.Series) -> pa.Array:
@@ -176,25 +231,50 @@ def are_valid_references(candidates: pd.Series) -> np.ndarray:
     return _valid_in_arrow(arrow_strings(candidates))
 
 
+def reference_codes(references: pd.Series) -> np.ndarray:
+    """Each valid reference as an int64 (its symbols after the prefix, 5 bits each); -1 if not.
+
+    Two valid references are equal exactly when their codes are, so joins on references can
+    run on integers. Anything `is_valid_reference` refuses gets -1 and so joins nothing.
+    """
+    strings = arrow_strings(references)
+    shaped = pc.equal(pc.binary_length(strings), REFERENCE_LENGTH).to_numpy(zero_copy_only=False)
+    _, data = _offsets_and_data(strings.filter(pa.array(shaped)))
+    windows = data[: shaped.sum() * REFERENCE_LENGTH].reshape(-1, REFERENCE_LENGTH)
+    codes = np.zeros(len(windows), dtype=np.int64)
+    for value in _SYMBOL_VALUE[windows[:, len(PREFIX) :]].T:
+        codes = (codes << 5) | (value & 31).astype(np.int64)
+    result = np.full(len(strings), -1, dtype=np.int64)
+    result[shaped] = np.where(_valid_windows(windows), codes, -1)
+    return result
+
+
 def _valid_in_arrow(strings: pa.Array) -> np.ndarray:
     if _TABLES is None:  # pragma: no cover - only if the check scheme changes
         return np.array([is_valid_reference(text) for text in strings.to_pylist()], dtype=bool)
-    shaped = pc.and_(
-        pc.equal(pc.binary_length(strings), REFERENCE_LENGTH), pc.starts_with(strings, PREFIX)
-    ).to_numpy(zero_copy_only=False)
+    shaped = pc.equal(pc.binary_length(strings), REFERENCE_LENGTH).to_numpy(zero_copy_only=False)
     result = np.zeros(len(strings), dtype=bool)
-    chosen = strings.filter(pa.array(shaped))
     # Every chosen string is REFERENCE_LENGTH bytes, so the data buffer is a plain matrix.
-    chosen = pa.concat_arrays([chosen]) if len(chosen) else chosen
-    offsets = np.frombuffer(chosen.buffers()[1], dtype=np.int32)[
-        chosen.offset : chosen.offset + len(chosen) + 1
-    ]
-    raw = np.frombuffer(chosen.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    values = _SYMBOL_VALUE[raw].reshape(-1, REFERENCE_LENGTH)
+    _, data = _offsets_and_data(strings.filter(pa.array(shaped)))
+    result[shaped] = _valid_windows(
+        data[: shaped.sum() * REFERENCE_LENGTH].reshape(-1, REFERENCE_LENGTH)
+    )
+    return result
+
+
+def _valid_windows(windows: np.ndarray) -> np.ndarray:
+    """`is_valid_reference` of each row of a (n, REFERENCE_LENGTH) matrix of ASCII bytes."""
+    if _TABLES is None:  # pragma: no cover - only if the check scheme changes
+        return np.array(
+            [is_valid_reference(bytes(w).decode("latin-1")) for w in windows], dtype=bool
+        )
+    prefixed = np.ones(len(windows), dtype=bool)
+    for place, char in enumerate(PREFIX.encode()):
+        prefixed &= windows[:, place] == char
+    values = _SYMBOL_VALUE[windows]
     in_alphabet = (values != _NOT_A_SYMBOL).all(axis=1)
     expected_check = np.zeros(len(values), dtype=np.uint8)
     for place in range(REFERENCE_LENGTH - 1):
         # Symbols outside the alphabet read as 0 here; in_alphabet rules those rows out.
         expected_check ^= _TABLES[place][values[:, place] & 31]
-    result[shaped] = in_alphabet & (expected_check == values[:, -1])
-    return result
+    return prefixed & in_alphabet & (expected_check == values[:, -1])

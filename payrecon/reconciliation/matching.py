@@ -16,6 +16,7 @@ Match rules (the `rule` column):
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ import pandas as pd
 
 from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import MONEY_RECEIVED_STATUSES, Finding
+from payrecon.reconciliation.extract import reference_codes
 from payrecon.reconciliation.frames import MATCHES, NO_ID
 
 MATCH_COLUMNS = [name for name in MATCHES.column_names if name != "match_no"]
@@ -83,12 +85,9 @@ def match_by_reference(
     such credit, credits that add up to the amount are a split match, otherwise all of them
     and the payment are one amount mismatch.
     """
-    pairs = found.merge(
-        payments[["payment_id", "reference", "amount_vnd", "status"]].rename(
-            columns={"amount_vnd": "payment_amount_vnd"}
-        ),
-        on="reference",
-    ).merge(credits[["line_id", "amount_vnd", "booking_date"]], on="line_id")
+    pairs = _named_payments(found, payments).merge(
+        credits[["line_id", "amount_vnd", "booking_date"]], on="line_id"
+    )
     pairs["is_equal"] = pairs["amount_vnd"] == pairs["payment_amount_vnd"]
     chosen = pairs.sort_values(
         ["line_id", "is_equal", "order"], ascending=[True, False, True], kind="stable"
@@ -114,70 +113,117 @@ def match_by_reference(
         kind="stable",
     )
     mismatched = chosen[(per_payment == 1) & ~chosen["is_equal"]]
-    for payment_id, lines in pd.concat([crowded, mismatched]).groupby("payment_id", sort=True):
-        parts.append(_settle_one_payment(int(payment_id), lines, result.findings))
+    unsettled = pd.concat([crowded, mismatched]).sort_values("payment_id", kind="stable")
+    parts.extend(_settle_payments(unsettled, result.findings))
     result.matches = pd.concat(parts, ignore_index=True)
     return result
 
 
-def _settle_one_payment(
-    payment_id: int, lines: pd.DataFrame, findings: list[Finding]
-) -> pd.DataFrame:
-    first = lines.iloc[0]
-    expected = int(first["payment_amount_vnd"])
-    confirms = first["status"] not in MONEY_RECEIVED_STATUSES
-    reference = first["reference"]
-    if first["is_equal"]:
-        for line in lines.iloc[1:].itertuples(index=False):
-            findings.append(
-                Finding(
-                    k.DUPLICATE_PAYMENT,
-                    int(line.amount_vnd),
-                    {"line": (line.line_id,), "payment": (payment_id,)},
-                    {
-                        "reference": reference,
-                        "first_line_id": first["line_id"],
-                        "reason": "credit_repeated",
-                        "refund_due_vnd": int(line.amount_vnd),
-                    },
-                    unreconciled_line_ids=(int(line.line_id),),
+def _named_payments(found: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
+    """`found` joined to the payments its references name (an inner join on the reference).
+
+    On integer codes and a sorted search: a string merge of a million references would cost
+    more than everything else in this step.
+    """
+    payment_codes = reference_codes(payments["reference"])
+    order = np.argsort(payment_codes, kind="stable")
+    sorted_codes = payment_codes[order]
+    found_codes = reference_codes(found["reference"])
+    place = np.minimum(np.searchsorted(sorted_codes, found_codes), max(len(order) - 1, 0))
+    named = (
+        (found_codes >= 0) & (sorted_codes[place] == found_codes)
+        if len(order)
+        else np.zeros(len(found), dtype=bool)
+    )
+    rows = order[place[named]]
+    return pd.DataFrame(
+        {
+            "line_id": found["line_id"].to_numpy()[named],
+            "reference": found["reference"][named].reset_index(drop=True),
+            "order": found["order"].to_numpy()[named],
+            "payment_id": payments["payment_id"].to_numpy()[rows],
+            "payment_amount_vnd": payments["amount_vnd"].to_numpy()[rows],
+            "status": payments["status"].take(rows).reset_index(drop=True),
+        }
+    )
+
+
+def _settle_payments(lines: pd.DataFrame, findings: list[Finding]) -> list[pd.DataFrame]:
+    """Payments named by several credits, or by one with another amount.
+
+    `lines` holds them grouped by payment, each group best first (equal amount, earliest
+    booking, lowest line id). One pass over plain values: there are thousands of such payments
+    in a night of a million, too many for a frame per payment.
+    """
+    single: list[tuple[int, int, int, bool]] = []
+    split: list[tuple[int, int, int, bool]] = []
+    columns = zip(
+        lines["payment_id"].tolist(),
+        lines["line_id"].tolist(),
+        lines["amount_vnd"].tolist(),
+        lines["payment_amount_vnd"].tolist(),
+        lines["is_equal"].tolist(),
+        lines["status"].tolist(),
+        lines["reference"].tolist(),
+        strict=True,
+    )
+    for payment_id, group in itertools.groupby(columns, key=lambda row: row[0]):
+        rows = list(group)
+        _, first_line, first_amount, expected, first_equal, status, reference = rows[0]
+        confirms = status not in MONEY_RECEIVED_STATUSES
+        if first_equal:
+            single.append((payment_id, first_line, first_amount, confirms))
+            for _, line_id, amount, *_ in rows[1:]:
+                findings.append(
+                    Finding(
+                        k.DUPLICATE_PAYMENT,
+                        amount,
+                        {"line": (line_id,), "payment": (payment_id,)},
+                        {
+                            "reference": reference,
+                            "first_line_id": first_line,
+                            "reason": "credit_repeated",
+                            "refund_due_vnd": amount,
+                        },
+                        unreconciled_line_ids=(line_id,),
+                    )
+                )
+            continue
+        total = sum(row[2] for row in rows)
+        line_ids = tuple(row[1] for row in rows)
+        if len(rows) >= 2 and total == expected:
+            split.extend((payment_id, row[1], row[2], confirms) for row in rows)
+            continue
+        findings.append(
+            Finding(
+                k.AMOUNT_MISMATCH,
+                total - expected,
+                {"line": line_ids, "payment": (payment_id,)},
+                {
+                    "reference": reference,
+                    "expected_vnd": expected,
+                    "received_vnd": total,
+                    "direction": "overpaid" if total > expected else "underpaid",
+                },
+                unreconciled_line_ids=line_ids,
+                unreconciled_payment_ids=(payment_id,),
+            )
+        )
+    parts = []
+    for rule, rows in (("reference_amount", single), ("reference_split", split)):
+        if rows:
+            payment_ids, line_ids, amounts, confirms = (list(c) for c in zip(*rows, strict=True))
+            parts.append(
+                match_rows(
+                    rule=rule,
+                    payment_id=payment_ids,
+                    line_id=line_ids,
+                    amount_vnd=amounts,
+                    confidence=1.0,
+                    confirms_payment=confirms,
                 )
             )
-        return match_rows(
-            rule="reference_amount",
-            payment_id=[payment_id],
-            line_id=[first["line_id"]],
-            amount_vnd=[first["amount_vnd"]],
-            confidence=1.0,
-            confirms_payment=confirms,
-        )
-    total = int(lines["amount_vnd"].sum())
-    line_ids = tuple(int(i) for i in lines["line_id"])
-    if len(lines) >= 2 and total == expected:
-        return match_rows(
-            rule="reference_split",
-            payment_id=payment_id,
-            line_id=lines["line_id"],
-            amount_vnd=lines["amount_vnd"],
-            confidence=1.0,
-            confirms_payment=confirms,
-        )
-    findings.append(
-        Finding(
-            k.AMOUNT_MISMATCH,
-            total - expected,
-            {"line": line_ids, "payment": (payment_id,)},
-            {
-                "reference": reference,
-                "expected_vnd": expected,
-                "received_vnd": total,
-                "direction": "overpaid" if total > expected else "underpaid",
-            },
-            unreconciled_line_ids=line_ids,
-            unreconciled_payment_ids=(payment_id,),
-        )
-    )
-    return empty_matches()
+    return parts
 
 
 def batches_of(settlements: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from payrecon.bulk_read import read_frame
 from payrecon.catalog.models import CollectionAccount
 from payrecon.errors import NotFound
 from payrecon.statements.models import (
@@ -184,29 +185,29 @@ def load_bank_lines_frame(session: Session, date_from: date, date_to: date) -> p
         )
         .order_by(StatementLine.id)
     )
-    rows = session.execute(query).all()
-    lines = pd.DataFrame(
-        rows,
-        columns=[
-            "line_id",
-            "account_id",
-            "booking_date",
-            "value_date",
-            "amount_vnd",
-            "amount_known",
-            "direction",
-            "is_reversal",
-            "bank_reference",
-            "remittance_text",
-            "creditor_reference",
-            "additional_info",
-            "statement_id",
-            "kind",
-            "parent_line_id",
-            "batch_reference",
-            "end_to_end_id",
-            "counterparty_name",
-            "counterparty_account",
+    lines = read_frame(
+        session,
+        query,
+        [
+            ("line_id", "int"),
+            ("account_id", "int"),
+            ("booking_date", "date"),
+            ("value_date", "date"),
+            ("amount_vnd", "int"),
+            ("amount_known", "bool"),
+            ("direction", "str"),
+            ("is_reversal", "bool"),
+            ("bank_reference", "str"),
+            ("remittance_text", "str"),
+            ("creditor_reference", "str"),
+            ("additional_info", "str"),
+            ("statement_id", "int"),
+            ("kind", "str"),
+            ("parent_line_id", "int"),
+            ("batch_reference", "str"),
+            ("end_to_end_id", "str"),
+            ("counterparty_name", "str"),
+            ("counterparty_account", "str"),
         ],
     )
     if lines.empty:
