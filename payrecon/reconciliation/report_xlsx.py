@@ -27,17 +27,23 @@ from payrecon.reconciliation.report_data import (
 )
 
 MONEY_FORMAT = '#,##0 "₫"'
+# The Matches sheet lists this many matches at most. A sheet holds 1,048,576 rows, a province's
+# busiest night can hold more matches than that, and a person reads a sheet for the exceptions
+# and a sample of matches; every match is in the CSV report and the API. Writing a million
+# rows with openpyxl also takes minutes, where the rest of the night takes under one.
+MATCH_ROWS_IN_XLSX = 50_000
 
 
-def report_xlsx(data: ReportData) -> bytes:
+def report_xlsx(data: ReportData, *, match_rows: int = MATCH_ROWS_IN_XLSX) -> bytes:
     """The workbook, streamed row by row (openpyxl write-only): a night of a million matches
     would otherwise hold every cell as an object before a byte is written."""
     book = Workbook(write_only=True)
     bold = Font(bold=True)
+    listed_matches = data.matches[:match_rows]
     for title, header, rows in (
         ("Summary", SUMMARY_HEADER, data.summary),
         ("Exceptions", EXCEPTION_HEADER, data.exceptions),
-        ("Matches", MATCH_HEADER, data.matches),
+        ("Matches", MATCH_HEADER, listed_matches),
     ):
         sheet = book.create_sheet(title)
         for index, name in enumerate(header, start=1):
@@ -56,6 +62,20 @@ def report_xlsx(data: ReportData) -> bytes:
                     for value, is_money in zip(row, money, strict=True)
                 ]
             )
+    unlisted = len(data.matches) - len(listed_matches)
+    if unlisted:
+        sheet.append([])
+        sheet.append(
+            [
+                _styled(
+                    sheet,
+                    f"{unlisted:,} more matches are not listed here "
+                    f"(the first {len(listed_matches):,} of {len(data.matches):,} are); "
+                    "the CSV report and the API have every match.",
+                    font=bold,
+                )
+            ]
+        )
     fixed = datetime.combine(data.business_date, time(0))
     book.properties.created = fixed
     book.properties.modified = fixed
