@@ -37,6 +37,7 @@ from payrecon.reconciliation.models import (
     ReconciliationProposal,
     ReconciliationRun,
 )
+from payrecon.reconciliation.named import names_in_credits
 from payrecon.reconciliation.store import insert_rows
 from payrecon.reconciliation.summary import attribution, summary_rows
 from payrecon.statements.queries import load_bank_lines_frame, load_settlements_frame
@@ -125,7 +126,15 @@ def run_summary_line(run: ReconciliationRun) -> str:
     )
 
 
-_ENGINE_INPUTS = ("payments", "bank_lines", "settlements", "dossiers", "invoices", "refunds")
+_ENGINE_INPUTS = (
+    "payments",
+    "bank_lines",
+    "settlements",
+    "dossiers",
+    "invoices",
+    "refunds",
+    "known_references",
+)
 
 
 def _load(session: Session, start: date, end: date, settings: Settings) -> dict[str, Any]:
@@ -136,11 +145,23 @@ def _load(session: Session, start: date, end: date, settings: Settings) -> dict[
     accounts = dict(
         session.execute(select(CollectionAccount.id, CollectionAccount.agency_id)).all()
     )
+    bank_lines = load_bank_lines_frame(session, start, end)
+    references, codes = names_in_credits(bank_lines)
+    outside = sorted(set(references) - set(payments["reference"]))
+    payments_from = start - timedelta(days=settings.proposal_window_days)
     return {
         "payments": payments,
-        "bank_lines": load_bank_lines_frame(session, start, end),
+        "bank_lines": bank_lines,
         "settlements": load_settlements_frame(session, start, end),
-        "dossiers": queries.load_dossiers_frame(session, ids),
+        "dossiers": queries.load_dossiers_frame(
+            session,
+            ids,
+            paid_from=start,
+            paid_to=end,
+            payments_from=payments_from,
+            named_codes=codes,
+        ),
+        "known_references": queries.load_known_references_frame(session, outside),
         "invoices": queries.load_invoices_frame(session, ids, start),
         "refunds": queries.load_refunds_frame(session, ids),
         "account_agencies": accounts,

@@ -43,9 +43,7 @@ def test_paid_at_is_stored_kept_by_an_old_style_file_and_cleared_by_an_empty_val
     )
     assert first_dossier(db_session).paid_at == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
 
-    old_style = service.import_dossiers(
-        db_session, GOOD.encode(), filename="b.csv", actor="feed"
-    )
+    old_style = service.import_dossiers(db_session, GOOD.encode(), filename="b.csv", actor="feed")
     assert (old_style.updated, old_style.unchanged) == (0, 3)
     assert first_dossier(db_session).paid_at == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
 

@@ -30,6 +30,8 @@ from tests.unit.reconciliation.builders import (
 DAY = date(2026, 11, 24)
 AMOUNTS = st.sampled_from([10_000, 20_000, 30_000])
 BATCH_CODES = {1: "VNPB1", 2: "VNPB2"}
+# Dossier codes of the shape bank text is searched for (reconciliation.named).
+TYPED_CODES = ("000.00.20.H49-241120-0001", "000.00.20.H49-241120-0002")
 
 
 @st.composite
@@ -98,9 +100,15 @@ def days(draw):
                     "net_vnd": amount - fee,
                 }
             )
+    for code in TYPED_CODES:
+        if draw(st.booleans()):
+            status = draw(st.sampled_from(f.DOSSIER_STATUSES))
+            dossiers[code] = dossier(code, draw(AMOUNTS), status=status)
     lines = []
     for lid in range(1, draw(st.integers(0, 9)) + 1):
-        shape = draw(st.sampled_from(["ref", "ref", "noref", "batch", "refund", "reversal"]))
+        shape = draw(
+            st.sampled_from(["ref", "ref", "noref", "batch", "refund", "reversal", "named"])
+        )
         booked = DAY - timedelta(days=draw(st.integers(0, 4)))
         named = reference_for(draw(st.integers(1, max(1, len(payments)))))
         amount = draw(AMOUNTS)
@@ -108,6 +116,11 @@ def days(draw):
             lines.append(
                 credit(lid, amount, f"CT {named} NOP PHI", booked, bank_reference=f"FT{lid}")
             )
+        elif shape == "named":
+            stranger = reference_for(500 + draw(st.integers(0, 1)))
+            typed = draw(st.sampled_from(TYPED_CODES))
+            text = draw(st.sampled_from([f"CT {stranger}", f"HS {typed}", f"{typed} {stranger}"]))
+            lines.append(credit(lid, amount, text, booked, bank_reference=f"FT{lid}"))
         elif shape == "noref":
             lines.append(credit(lid, amount, "AN chuyen tien", booked, bank_reference=f"FT{lid}"))
         elif shape == "batch" and batches:
