@@ -77,11 +77,11 @@ def run_reconciliation(
     run_id = run.id
     try:
         say("load", 0, len(STEPS))
-        inputs = _load(session, window_start, business_date, settings)
+        inputs = load_inputs(session, window_start, business_date, settings)
         say("reconcile", 1, len(STEPS))
         decisions = queries.latest_decisions(session)
         result = reconcile(
-            **{name: inputs[name] for name in _ENGINE_INPUTS},
+            **{name: inputs[name] for name in ENGINE_INPUTS},
             previous_resolutions=_previous_resolutions(decisions),
             settings=settings,
         )
@@ -126,7 +126,7 @@ def run_summary_line(run: ReconciliationRun) -> str:
     )
 
 
-_ENGINE_INPUTS = (
+ENGINE_INPUTS = (
     "payments",
     "bank_lines",
     "settlements",
@@ -137,7 +137,9 @@ _ENGINE_INPUTS = (
 )
 
 
-def _load(session: Session, start: date, end: date, settings: Settings) -> dict[str, Any]:
+def load_inputs(session: Session, start: date, end: date, settings: Settings) -> dict[str, Any]:
+    """The engine's frames (`ENGINE_INPUTS`) for bank lines booked start … end, and more for
+    the report (account_agencies)."""
     payments = queries.load_payments_frame(
         session, start - timedelta(days=settings.proposal_window_days), end
     )
