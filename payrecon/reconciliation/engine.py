@@ -97,9 +97,14 @@ def reconcile(
     refunds: pd.DataFrame,
     previous_resolutions: pd.DataFrame | None = None,
     known_references: pd.DataFrame | None = None,
+    credit_references: pd.DataFrame | None = None,
     settings: Settings,
 ) -> ReconciliationResult:
-    """Reconcile one business date; see the module docstring for the steps."""
+    """Reconcile one business date; see the module docstring for the steps.
+
+    `credit_references`: the references in the credits' texts, if the caller has found them
+    already (`named.names_in_credits(bank_lines).found`); found here otherwise.
+    """
     for frame, contract in (
         (payments, PAYMENTS),
         (bank_lines, BANK_LINES),
@@ -124,7 +129,7 @@ def reconcile(
     credits = bank_lines[is_credit & ~bank_lines["is_reversal"]]
     reversals = bank_lines[~is_credit & bank_lines["is_reversal"]]
     debits = bank_lines[~is_credit & ~bank_lines["is_reversal"]]
-    found_credits = _references(credits)
+    found_credits = _references(credits) if credit_references is None else credit_references
     found_debits = _references(bank_lines[~is_credit])
 
     by_reference = match_by_reference(credits, found_credits, payments)

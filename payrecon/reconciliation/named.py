@@ -33,6 +33,7 @@ texts name that fall outside them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -95,13 +96,29 @@ def find_dossier_codes(texts: pd.Series) -> pd.DataFrame:
     return frame.astype({"dossier_code": "str", "order": "int64"})
 
 
-def names_in_credits(bank_lines: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """The references and dossier codes the credits' texts name, for the loader to look up."""
+@dataclass(frozen=True)
+class CreditNames:
+    """What the credits' texts name: `found` (line_id, reference, order, as the engine's own
+    extraction gives it, so the engine need not read the texts twice), and the distinct
+    references and dossier codes for the loader to look up."""
+
+    found: pd.DataFrame
+    references: list[str]
+    dossier_codes: list[str]
+
+
+def names_in_credits(bank_lines: pd.DataFrame) -> CreditNames:
+    """The references and dossier codes the credits' (C, not reversal) texts name."""
     credits = bank_lines[bank_lines["direction"].eq("C") & ~bank_lines["is_reversal"]]
     texts = credits.set_index("line_id")["remittance_text"]
-    references = find_references(texts)["reference"]
+    found = find_references(texts).rename(columns={"key": "line_id"})
+    found = found.astype({"line_id": "int64"})
     codes = find_dossier_codes(texts)["dossier_code"]
-    return sorted(set(references.tolist())), sorted(set(codes.tolist()))
+    return CreditNames(
+        found,
+        sorted(set(found["reference"].tolist())),
+        sorted(set(codes.tolist())),
+    )
 
 
 def empty_known_references() -> pd.DataFrame:

@@ -134,6 +134,7 @@ ENGINE_INPUTS = (
     "invoices",
     "refunds",
     "known_references",
+    "credit_references",
 )
 
 
@@ -148,8 +149,8 @@ def load_inputs(session: Session, start: date, end: date, settings: Settings) ->
         session.execute(select(CollectionAccount.id, CollectionAccount.agency_id)).all()
     )
     bank_lines = load_bank_lines_frame(session, start, end)
-    references, codes = names_in_credits(bank_lines)
-    outside = sorted(set(references) - set(payments["reference"]))
+    names = names_in_credits(bank_lines)
+    outside = sorted(set(names.references) - set(payments["reference"]))
     payments_from = start - timedelta(days=settings.proposal_window_days)
     return {
         "payments": payments,
@@ -161,8 +162,9 @@ def load_inputs(session: Session, start: date, end: date, settings: Settings) ->
             paid_from=start,
             paid_to=end,
             payments_from=payments_from,
-            named_codes=codes,
+            named_codes=names.dossier_codes,
         ),
+        "credit_references": names.found,
         "known_references": queries.load_known_references_frame(session, outside),
         "invoices": queries.load_invoices_frame(session, ids, start),
         "refunds": queries.load_refunds_frame(session, ids),

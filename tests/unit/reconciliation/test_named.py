@@ -9,8 +9,9 @@ import pytest
 
 from payrecon.reconciliation import frames as f
 from payrecon.reconciliation.engine import Settings, reconcile
-from payrecon.reconciliation.named import KNOWN_REFERENCES, dossier_codes_in
+from payrecon.reconciliation.named import KNOWN_REFERENCES, dossier_codes_in, names_in_credits
 from tests.unit.reconciliation.builders import credit, dossier, frames, payment, reference_for
+from tests.unit.reconciliation.test_engine_scenario import SETTINGS, scenario
 
 DAY = date(2026, 11, 24)
 D23 = date(2026, 11, 23)
@@ -135,3 +136,14 @@ def test_a_credit_matched_by_its_reference_is_not_looked_at_again():
     assert result.matches[["rule", "payment_id"]].values.tolist() == [["reference_amount", 7]]
     assert not result.exceptions["kind"].isin(["unknown_dossier", "cancelled_dossier"]).any()
     assert isinstance(result.exceptions, pd.DataFrame)
+
+
+def test_references_found_by_the_loader_give_the_same_result_as_the_engines_own():
+    inputs = scenario()
+    names = names_in_credits(inputs["bank_lines"])
+    own = reconcile(**inputs, settings=SETTINGS)
+    given = reconcile(**inputs, credit_references=names.found, settings=SETTINGS)
+    for part in ("matches", "proposals", "exceptions", "awaiting"):
+        pd.testing.assert_frame_equal(getattr(given, part), getattr(own, part))
+    assert names.references == sorted(set(names.found["reference"]))
+    assert names.dossier_codes == []
