@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import Finding
 from payrecon.reconciliation.extract import arrow_strings, find_references
-from payrecon.reconciliation.frames import Column, FrameContract, is_in
+from payrecon.reconciliation.frames import Column, FrameContract
 from payrecon.reconciliation.matching import StepResult, empty_matches
 
 KNOWN_REFERENCES = FrameContract(
@@ -150,11 +150,15 @@ def classify_named_credits(
         return result
     texts = credits.set_index("line_id")["remittance_text"]
     codes = find_dossier_codes(texts).rename(columns={"key": "line_id"})
-    status_of = dossiers.set_index("dossier_code")["status"]
+    named_dossiers = dossiers[dossiers["dossier_code"].isin(codes["dossier_code"].unique())]
+    status_of = dict(zip(named_dossiers["dossier_code"], named_dossiers["status"], strict=True))
     codes = codes.assign(status=codes["dossier_code"].map(status_of))
-    ours = pd.concat([payments["reference"], known_references["reference"]], ignore_index=True)
     references = found[found["line_id"].isin(credits["line_id"])]
-    unknown_references = references[~is_in(references["reference"], ours)]
+    named = references["reference"].unique().tolist()
+    # Few credits are left by now: look their references up, not a million payments' up.
+    ours = set(payments.loc[payments["reference"].isin(named), "reference"].tolist())
+    ours |= set(known_references["reference"].tolist())
+    unknown_references = references[~references["reference"].isin(ours)]
     codes_of_line = dict(tuple(codes.groupby("line_id")))
     by_line_references = unknown_references.groupby("line_id")["reference"].agg(list)
     naming = credits[
