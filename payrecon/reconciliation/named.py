@@ -19,8 +19,9 @@ What counts as named:
 
 The rule, first that applies:
 1. it names a dossier we know that is cancelled → ``cancelled_dossier`` (a refund is due);
-2. it names a dossier we know that is live → nothing here: the credit goes on to proposals
-   (and stays ``unmatched_credit`` if none fits), the officer sees the text;
+2. it names a dossier we know that is live, or a payment of ours the reference step could not
+   use (one outside the run's payments) → nothing here: the credit goes on to proposals (and
+   stays ``unmatched_credit`` if none fits), the officer sees the text;
 3. it names a payment reference that no payment of ours carries, or a dossier code that is
    not ours → ``unknown_dossier``;
 4. it names nothing → nothing here (``unmatched_credit`` if no proposal fits).
@@ -154,11 +155,13 @@ def classify_named_credits(
     status_of = dict(zip(named_dossiers["dossier_code"], named_dossiers["status"], strict=True))
     codes = codes.assign(status=codes["dossier_code"].map(status_of))
     references = found[found["line_id"].isin(credits["line_id"])]
-    named = references["reference"].unique().tolist()
+    named_references = references["reference"].unique().tolist()
     # Few credits are left by now: look their references up, not a million payments' up.
-    ours = set(payments.loc[payments["reference"].isin(named), "reference"].tolist())
+    ours = set(payments.loc[payments["reference"].isin(named_references), "reference"].tolist())
     ours |= set(known_references["reference"].tolist())
-    unknown_references = references[~references["reference"].isin(ours)]
+    is_ours = references["reference"].isin(ours)
+    unknown_references = references[~is_ours]
+    naming_ours = set(references.loc[is_ours, "line_id"].tolist())
     codes_of_line = dict(tuple(codes.groupby("line_id")))
     by_line_references = unknown_references.groupby("line_id")["reference"].agg(list)
     naming = credits[
@@ -167,10 +170,10 @@ def classify_named_credits(
     ]
     for row in naming.sort_values("line_id").itertuples(index=False):
         line_id = int(row.line_id)
-        named = codes_of_line.get(line_id, codes.iloc[0:0])
-        cancelled = named[named["status"].eq("cancelled")]
-        live = named[named["status"].notna() & ~named["status"].eq("cancelled")]
-        unknown_codes = named[named["status"].isna()]["dossier_code"].tolist()
+        line_codes = codes_of_line.get(line_id, codes.iloc[0:0])
+        cancelled = line_codes[line_codes["status"].eq("cancelled")]
+        live = line_codes[line_codes["status"].notna() & ~line_codes["status"].eq("cancelled")]
+        unknown_codes = line_codes[line_codes["status"].isna()]["dossier_code"].tolist()
         strangers = by_line_references.get(line_id, [])
         evidence = {
             "booking_date": row.booking_date,
@@ -192,7 +195,7 @@ def classify_named_credits(
                     unreconciled_line_ids=(line_id,),
                 )
             )
-        elif len(live) or not (strangers or unknown_codes):
+        elif len(live) or line_id in naming_ours or not (strangers or unknown_codes):
             continue
         else:
             result.findings.append(

@@ -89,6 +89,12 @@ def test_a_reference_of_an_older_payment_of_ours_is_not_unknown():
     assert kinds(result) == [("unmatched_credit", "unmatched_credit|line=1")]
 
 
+def test_a_reference_of_ours_outweighs_an_unknown_dossier_code_beside_it():
+    known = [{"reference": STRANGER, "payment_id": 900, "status": "succeeded"}]
+    result = run([credit(1, 77_000, f"{STRANGER} {CODE}", D23)], known=known)
+    assert kinds(result) == [("unmatched_credit", "unmatched_credit|line=1")]
+
+
 def test_a_dossier_code_we_do_not_have_is_unknown_dossier():
     result = run([credit(1, 50_000, f"nop phi ho so {CODE}", D23)])
     assert kinds(result) == [("unknown_dossier", f"unknown_dossier|line=1|dossier={CODE}")]
