@@ -20,8 +20,14 @@ class CsvRow:
     values: dict[str, str]
 
 
-def read_csv(data: bytes, *, source: str, columns: Sequence[str]) -> list[CsvRow]:
+def read_csv(
+    data: bytes, *, source: str, columns: Sequence[str], optional: Sequence[str] = ()
+) -> list[CsvRow]:
     """Decode, check the header names exactly the expected columns, return stripped rows.
+
+    `optional` columns may follow the expected ones, in their order, so a format can grow
+    without breaking older files: the header may end after any of them. A row's values hold
+    the columns its header named, no others.
 
     Raises ImportRejected for undecodable bytes, a wrong header or rows with the wrong
     number of fields (all such rows at once).
@@ -39,15 +45,19 @@ def read_csv(data: bytes, *, source: str, columns: Sequence[str]) -> list[CsvRow
     except StopIteration:
         raise ImportRejected(source, [Problem("line 1", "the file is empty")]) from None
     header = [name.strip() for name in header]
-    if header != list(columns):
+    allowed = [list(columns) + list(optional[:n]) for n in range(len(optional) + 1)]
+    if header not in allowed:
         missing = [name for name in columns if name not in header]
-        extra = [name for name in header if name not in columns]
+        extra = [name for name in header if name not in columns and name not in optional]
         detail = f"the header must be {','.join(columns)}"
+        if optional:
+            detail += f" (optionally followed by {','.join(optional)})"
         if missing:
             detail += f"; missing: {', '.join(missing)}"
         if extra:
             detail += f"; unexpected: {', '.join(extra)}"
         raise ImportRejected(source, [Problem("line 1", detail)])
+    columns = header
     rows: list[CsvRow] = []
     problems: list[Problem] = []
     start = reader.line_num + 1

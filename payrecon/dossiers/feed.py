@@ -1,7 +1,10 @@
 """The dossier feed: CSV rows and JSON pushes checked into plain values.
 
 Columns (DESIGN.md): dossier_code,procedure_code,applicant_name,applicant_id,
-applicant_tax_code,received_at,status,fee_due_vnd
+applicant_tax_code,received_at,status,fee_due_vnd, and optionally a trailing paid_at: when the
+dossier system says the fee was paid (ISO 8601; empty = not paid there). A file without the
+paid_at column says nothing about payment, so it leaves what an earlier file said untouched;
+with the column, an empty value clears it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ COLUMNS = (
     "status",
     "fee_due_vnd",
 )
+OPTIONAL_COLUMNS = ("paid_at",)
 STATUSES = ("received", "processing", "done", "returned", "cancelled")
 LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,59}$")
@@ -44,10 +48,12 @@ class DossierFields:
     received_at: datetime
     status: str
     fee_due_vnd: int
+    paid_at: datetime | None = None
+    paid_at_given: bool = False  # False: the source had no paid_at at all; keep what we have
 
 
 def parse_received_at(text: str) -> datetime:
-    """ISO 8601; a time without an offset is local time in Vietnam."""
+    """ISO 8601; a time without an offset is local time in Vietnam (also used for paid_at)."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -98,6 +104,13 @@ def check_fields(
         fee = parse_vnd(raw_fee if isinstance(raw_fee, int) else text("fee_due_vnd"))
     except InvalidInput as exc:
         problems.append(("fee_due_vnd", str(exc)))
+    paid_at_given = "paid_at" in values
+    paid_at = None
+    if paid_at_given and text("paid_at"):
+        try:
+            paid_at = parse_received_at(text("paid_at"))
+        except ValueError as exc:
+            problems.append(("paid_at", f"{exc} (leave it empty if the fee is not paid)"))
     if problems or received_at is None or fee is None:
         return None, problems
     return (
@@ -110,6 +123,8 @@ def check_fields(
             received_at=received_at,
             status=status,
             fee_due_vnd=fee,
+            paid_at=paid_at,
+            paid_at_given=paid_at_given,
         ),
         [],
     )
@@ -119,7 +134,7 @@ def parse_dossier_feed(
     data: bytes, *, source: str, known_procedures: Collection[str]
 ) -> list[DossierFields]:
     """Every row of the file, or ImportRejected listing every bad line, column and reason."""
-    rows = read_csv(data, source=source, columns=COLUMNS)
+    rows = read_csv(data, source=source, columns=COLUMNS, optional=OPTIONAL_COLUMNS)
     problems = duplicate_problems(rows, "dossier_code")
     parsed = []
     for row in rows:

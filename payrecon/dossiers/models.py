@@ -30,6 +30,8 @@ class Dossier(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     status: Mapped[str] = mapped_column(String(20))
     fee_due_vnd: Mapped[int] = mapped_column(BigInteger)
+    # When the dossier system says the fee was paid (counter, agency); None = not paid there.
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     procedure: Mapped[Procedure] = relationship()

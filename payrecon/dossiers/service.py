@@ -24,6 +24,7 @@ AUDITED_FIELDS = (
     "received_at",
     "status",
     "fee_due_vnd",
+    "paid_at",
 )
 
 
@@ -66,10 +67,14 @@ def _apply(
         "status": fields.status,
         "fee_due_vnd": fields.fee_due_vnd,
     }
+    if fields.paid_at_given:
+        wanted["paid_at"] = fields.paid_at
     if dossier is None:
         session.add(Dossier(code=fields.code, updated_at=utcnow(), **wanted))
         return "created"
-    changes = {f: wanted[f] for f in AUDITED_FIELDS if getattr(dossier, f) != wanted[f]}
+    changes = {
+        f: wanted[f] for f in AUDITED_FIELDS if f in wanted and getattr(dossier, f) != wanted[f]
+    }
     if not changes:
         return "unchanged"
     for field, new in changes.items():

@@ -6,6 +6,7 @@ The engine is pure (pandas frames in, frames out) and lives in these rooms:
 - `extract.py`: payment references found in remittance text, vectorised, exact;
 - `matching.py`: matches by reference and amount, and by gateway settlement batch;
 - `debits.py`: reversals paired with their credits, refunds with their bank debits;
+- `named.py`: credits naming a cancelled dossier, an unknown dossier or an unknown reference;
 - `proposals.py`: ranked proposals by amount and date where no reference helps;
 - `classify.py`: the exception kinds, their fingerprints and evidence, dossier/invoice checks;
 - `engine.py`: `reconcile(...)`, the front door that runs the steps in DESIGN.md order.

@@ -6,6 +6,8 @@ Pure: frames in, frames out; the same input (in any row order) gives the same ou
 2. match credits to payments by reference and amount (`matching.match_by_reference`);
 3. match credits to gateway settlement batches, net of fees (`matching.match_settlements`);
 4. pair reversals with their credits, refunds with their debits (`debits`);
+   then credits naming a cancelled dossier, an unknown dossier or an unknown reference
+   become exceptions (`named`);
 5. propose payments for the credits left, by amount and date (`proposals`);
 6. classify the rest, and check payments against dossiers and invoices (`classify`).
 
@@ -53,6 +55,11 @@ from payrecon.reconciliation.matching import (
     match_by_reference,
     match_settlements,
 )
+from payrecon.reconciliation.named import (
+    KNOWN_REFERENCES,
+    classify_named_credits,
+    empty_known_references,
+)
 from payrecon.reconciliation.proposals import propose
 
 PROPOSABLE_STATUSES = ("pending", "expired", *MONEY_RECEIVED_STATUSES)
@@ -90,9 +97,15 @@ def reconcile(
     invoices: pd.DataFrame,
     refunds: pd.DataFrame,
     previous_resolutions: pd.DataFrame | None = None,
+    known_references: pd.DataFrame | None = None,
+    credit_references: pd.DataFrame | None = None,
     settings: Settings,
 ) -> ReconciliationResult:
-    """Reconcile one business date; see the module docstring for the steps."""
+    """Reconcile one business date; see the module docstring for the steps.
+
+    `credit_references`: the references in the credits' texts, if the caller has found them
+    already (`named.names_in_credits(bank_lines).found`); found here otherwise.
+    """
     for frame, contract in (
         (payments, PAYMENTS),
         (bank_lines, BANK_LINES),
@@ -104,6 +117,9 @@ def reconcile(
         check_frame(frame, contract)
     if previous_resolutions is not None:
         check_frame(previous_resolutions, PREVIOUS_RESOLUTIONS)
+    if known_references is None:
+        known_references = empty_known_references()
+    check_frame(known_references, KNOWN_REFERENCES)
 
     payments = payments.assign(
         payment_date=local_dates(
@@ -114,7 +130,7 @@ def reconcile(
     credits = bank_lines[is_credit & ~bank_lines["is_reversal"]]
     reversals = bank_lines[~is_credit & bank_lines["is_reversal"]]
     debits = bank_lines[~is_credit & ~bank_lines["is_reversal"]]
-    found_credits = _references(credits)
+    found_credits = _references(credits) if credit_references is None else credit_references
     found_debits = _references(bank_lines[~is_credit])
 
     by_reference = match_by_reference(credits, found_credits, payments)
@@ -148,6 +164,14 @@ def reconcile(
         refund_days=settings.refund_days,
     )
     undecided -= by_reversal.decided_line_ids
+    by_name = classify_named_credits(
+        credits[credits["line_id"].isin(undecided)],
+        found_credits,
+        payments,
+        dossiers,
+        known_references,
+    )
+    undecided -= by_name.decided_line_ids
     decided_payments = by_reference.decided_payment_ids | by_batch.decided_payment_ids
 
     candidates = payments[
@@ -166,7 +190,7 @@ def reconcile(
     decided_payments |= set(assigned["payment_id"].tolist())
 
     findings: list[Finding] = []
-    for step in (by_reference, by_batch, by_reversal, by_refund):
+    for step in (by_reference, by_batch, by_reversal, by_refund, by_name):
         findings.extend(step.findings)
     findings.extend(_unmatched_credits(credits, undecided, found_credits))
     missing, awaiting = _payments_without_credit(

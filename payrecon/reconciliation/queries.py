@@ -7,6 +7,7 @@ is coalesced to 0, `frames.NO_ID`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
 from payrecon.invoices.models import Invoice
 from payrecon.payments.models import Payment, Refund
+from payrecon.reconciliation.classify import PAYING_STATUSES
 from payrecon.reconciliation.exception_filter import ExceptionFilter
 from payrecon.reconciliation.frames import LOCAL_TIMEZONE
 from payrecon.reconciliation.models import (
@@ -123,32 +125,98 @@ def load_payments_frame(session: Session, date_from: date, date_to: date) -> pd.
     return frame
 
 
-def load_dossiers_frame(session: Session, payment_ids: pd.Series) -> pd.DataFrame:
-    """The dossiers of the given payments.
+def load_dossiers_frame(
+    session: Session,
+    payment_ids: pd.Series,
+    *,
+    paid_from: date,
+    paid_to: date,
+    payments_from: date,
+    named_codes: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The dossiers of the given payments, those the feed marks paid between `paid_from` and
+    `paid_to` (Vietnam days, inclusive), and those the credits' texts name (`named_codes`).
 
-    `marked_paid` is False: the dossier feed carries no paid flag yet, so the engine's
-    paid_without_payment check has nothing to go on.
+    `marked_paid`: the feed's paid_at falls in those days and no paying payment of the dossier
+    is older than `payments_from` (where the payments frame starts): such a payment covers the
+    dossier even though the engine does not see it.
     """
-    query = (
-        select(Dossier.code, Dossier.status, Dossier.fee_due_vnd, Dossier.applicant_name)
-        .where(Dossier.id.in_(select(Payment.dossier_id).where(_ids_in(Payment.id, payment_ids))))
-        .order_by(Dossier.code)
+    start, end = local_day_start(paid_from), local_day_start(paid_to + timedelta(days=1))
+    columns = (
+        Dossier.id,
+        Dossier.code,
+        Dossier.status,
+        Dossier.fee_due_vnd,
+        Dossier.applicant_name,
+        Dossier.paid_at,
     )
-    frame = read_frame(
+    names = ["dossier_id", "dossier_code", "status", "fee_due_vnd", "applicant_name", "paid_at"]
+    of_payments = read_frame(
         session,
-        query,
-        [
-            ("dossier_code", "str"),
-            ("status", "str"),
-            ("fee_due_vnd", "int"),
-            ("applicant_name", "str"),
-        ],
+        select(*columns).where(
+            Dossier.id.in_(select(Payment.dossier_id).where(_ids_in(Payment.id, payment_ids)))
+        ),
+        list(zip(names, ("int", "str", "str", "int", "str", "timestamp"), strict=True)),
     )
+    # the few dossiers the feed marks paid in the window, or the credits name, row by row
+    rows = list(
+        session.execute(
+            select(*columns).where(Dossier.paid_at >= start, Dossier.paid_at < end)
+        ).all()
+    )
+    codes = sorted(set(named_codes))
+    for chunk in range(0, len(codes), 1000):
+        rows += session.execute(
+            select(*columns).where(Dossier.code.in_(codes[chunk : chunk + 1000]))
+        ).all()
+    frame = of_payments
+    if rows:
+        frame = pd.concat([of_payments, _frame(rows, names)], ignore_index=True)
+    frame = frame.drop_duplicates("dossier_id")
+    frame = frame.sort_values("dossier_code", ignore_index=True)
+    paid_at = pd.to_datetime(frame["paid_at"], utc=True)
+    in_window = (paid_at >= pd.Timestamp(start)) & (paid_at < pd.Timestamp(end))
+    covered = _paid_before(session, frame.loc[in_window, "dossier_id"], payments_from)
+    frame["marked_paid"] = (in_window & ~frame["dossier_id"].isin(covered)).astype(bool)
+    frame = frame.drop(columns=["dossier_id", "paid_at"])
     frame["fee_due_vnd"] = frame["fee_due_vnd"].astype("int64")
     for column in ("dossier_code", "status", "applicant_name"):
         frame[column] = frame[column].fillna("").astype("str")
-    frame["marked_paid"] = False
     return frame
+
+
+def _paid_before(session: Session, dossier_ids: pd.Series, day: date) -> set[int]:
+    """Those of the dossiers with a paying payment made (and paid) before `day`."""
+    ids = sorted(int(i) for i in dossier_ids)
+    before = local_day_start(day)
+    covered: set[int] = set()
+    for chunk in range(0, len(ids), 1000):
+        covered.update(
+            session.scalars(
+                select(Payment.dossier_id).where(
+                    Payment.dossier_id.in_(ids[chunk : chunk + 1000]),
+                    Payment.status.in_(PAYING_STATUSES),
+                    Payment.created_at < before,
+                    Payment.paid_at < before,
+                )
+            )
+        )
+    return covered
+
+
+def load_known_references_frame(session: Session, references: Sequence[str]) -> pd.DataFrame:
+    """Payments carrying the given references, whatever their date (named.KNOWN_REFERENCES)."""
+    wanted = sorted(set(references))
+    rows: list = []
+    for chunk in range(0, len(wanted), 1000):
+        rows += session.execute(
+            select(Payment.reference, Payment.id, Payment.status).where(
+                Payment.reference.in_(wanted[chunk : chunk + 1000])
+            )
+        ).all()
+    frame = _frame(rows, ["reference", "payment_id", "status"])
+    frame = frame.sort_values("reference", ignore_index=True)
+    return frame.astype({"reference": "str", "payment_id": "int64", "status": "str"})
 
 
 def _ids_in(column, ids: pd.Series):

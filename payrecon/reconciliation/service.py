@@ -38,6 +38,7 @@ from payrecon.reconciliation.models import (
     ReconciliationProposal,
     ReconciliationRun,
 )
+from payrecon.reconciliation.named import names_in_credits
 from payrecon.reconciliation.store import insert_rows
 from payrecon.reconciliation.summary import attribution, summary_rows
 from payrecon.statements.queries import load_bank_lines_frame, load_settlements_frame
@@ -80,11 +81,11 @@ def run_reconciliation(
     try:
         _hold(session, run_id)
         say("load", 0, len(STEPS))
-        inputs = _load(session, window_start, business_date, settings)
+        inputs = load_inputs(session, window_start, business_date, settings)
         say("reconcile", 1, len(STEPS))
         decisions = queries.latest_decisions(session)
         result = reconcile(
-            **{name: inputs[name] for name in _ENGINE_INPUTS},
+            **{name: inputs[name] for name in ENGINE_INPUTS},
             previous_resolutions=_previous_resolutions(decisions),
             settings=settings,
         )
@@ -164,10 +165,21 @@ def run_summary_line(run: ReconciliationRun) -> str:
     )
 
 
-_ENGINE_INPUTS = ("payments", "bank_lines", "settlements", "dossiers", "invoices", "refunds")
+ENGINE_INPUTS = (
+    "payments",
+    "bank_lines",
+    "settlements",
+    "dossiers",
+    "invoices",
+    "refunds",
+    "known_references",
+    "credit_references",
+)
 
 
-def _load(session: Session, start: date, end: date, settings: Settings) -> dict[str, Any]:
+def load_inputs(session: Session, start: date, end: date, settings: Settings) -> dict[str, Any]:
+    """The engine's frames (`ENGINE_INPUTS`) for bank lines booked start … end, and more for
+    the report (account_agencies)."""
     payments = queries.load_payments_frame(
         session, start - timedelta(days=settings.proposal_window_days), end
     )
@@ -175,11 +187,24 @@ def _load(session: Session, start: date, end: date, settings: Settings) -> dict[
     accounts = dict(
         session.execute(select(CollectionAccount.id, CollectionAccount.agency_id)).all()
     )
+    bank_lines = load_bank_lines_frame(session, start, end)
+    names = names_in_credits(bank_lines)
+    outside = sorted(set(names.references) - set(payments["reference"]))
+    payments_from = start - timedelta(days=settings.proposal_window_days)
     return {
         "payments": payments,
-        "bank_lines": load_bank_lines_frame(session, start, end),
+        "bank_lines": bank_lines,
         "settlements": load_settlements_frame(session, start, end),
-        "dossiers": queries.load_dossiers_frame(session, ids),
+        "dossiers": queries.load_dossiers_frame(
+            session,
+            ids,
+            paid_from=start,
+            paid_to=end,
+            payments_from=payments_from,
+            named_codes=names.dossier_codes,
+        ),
+        "credit_references": names.found,
+        "known_references": queries.load_known_references_frame(session, outside),
         "invoices": queries.load_invoices_frame(session, ids, start),
         "refunds": queries.load_refunds_frame(session, ids),
         "account_agencies": accounts,

@@ -26,10 +26,11 @@ def test_reconcile_prints_the_run_and_reports_open_with_the_right_numbers(app, r
     with app.app_context(), session_scope() as session:
         build_day(session)
     run = _reconcile(runner)
-    assert run["matches"] == 6
-    assert run["exceptions"] == 10
+    assert run["matches"] == 7
+    assert run["exceptions"] == 15
     assert run["exceptions_by_kind"]["unmatched_credit"] == 1
-    assert run["exceptions_by_kind"]["unknown_dossier"] == 0
+    assert run["exceptions_by_kind"]["unknown_dossier"] == 2
+    assert all(run["exceptions_by_kind"].values())  # every kind, at least once
 
     xlsx = tmp_path / "run.xlsx"
     out = runner.invoke(cli, ["report", str(run["id"]), "--format", "xlsx", "-o", str(xlsx)])
@@ -41,17 +42,17 @@ def test_reconcile_prints_the_run_and_reports_open_with_the_right_numbers(app, r
     total = [c.value for c in summary[summary.max_row]]
     assert total[0] == "TOTAL"
     as_dict = dict(zip(header, total, strict=True))
-    # paid payments: P1 P2 P3 P5 P6 P8 P9 P10 P12 P15 P16 (P11 expired)
-    assert as_dict["expected_count"] == 11
-    assert as_dict["expected_vnd"] == 1_920_000
-    assert as_dict["matched_count"] == 6
-    assert as_dict["matched_vnd"] == 570_000
-    assert as_dict["open_exceptions"] == 10
+    # paid payments: P1 P2 P3 P5 P6 P8 P9 P10 P12 P14 P15 P16 (P11 expired; OLD is too old)
+    assert as_dict["expected_count"] == 12
+    assert as_dict["expected_vnd"] == 1_990_000
+    assert as_dict["matched_count"] == 7
+    assert as_dict["matched_vnd"] == 640_000
+    assert as_dict["open_exceptions"] == 15
     assert as_dict["open_unmatched_credit"] == 1
     assert summary["D2"].number_format == '#,##0 "₫"'
     assert summary.freeze_panes == "A2"
     assert book["Exceptions"].auto_filter.ref.startswith("A1:")
-    assert book["Matches"].max_row == 7
+    assert book["Matches"].max_row == 8
 
     again = tmp_path / "again.xlsx"
     runner.invoke(cli, ["report", str(run["id"]), "--format", "xlsx", "-o", str(again)])
