@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 import pandas as pd
 
+from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import MONEY_RECEIVED_STATUSES
 from payrecon.reconciliation.engine import ReconciliationResult
 
@@ -23,6 +24,10 @@ SUMMARY_FIELDS = (
     "matched_count",
     "matched_vnd",
 )
+
+# Credits that came in and that no payment took: unmatched, or naming a dossier or reference
+# that is not ours or a cancelled dossier (`named`). The money is in the account all the same.
+HELD_CREDIT_KINDS = (k.UNMATCHED_CREDIT, k.UNKNOWN_DOSSIER, k.CANCELLED_DOSSIER)
 
 
 def attribution(
@@ -61,7 +66,8 @@ def summary_rows(
 
     expected: payments whose money came in (succeeded, refund pending, refunded), by their
     procedure; matched: payment rows of matches (gross); received: what the bank credited for
-    them (gross less gateway fee), plus unmatched credits by their account's agency.
+    them (gross less gateway fee), plus the credits no payment took (`HELD_CREDIT_KINDS`) by
+    their account's agency.
     """
     owners = payments[["payment_id", "agency_id", "procedure_id"]]
     paid = payments[payments["status"].isin(MONEY_RECEIVED_STATUSES)]
@@ -80,7 +86,12 @@ def summary_rows(
             received_vnd=("received_vnd", "sum"),
         )
     )
-    unmatched = result.exceptions[result.exceptions["kind"] == "unmatched_credit"]
+    exceptions = result.exceptions
+    unmatched = exceptions[
+        exceptions["kind"].isin(HELD_CREDIT_KINDS)
+        & exceptions["unreconciled_line_ids"].map(len).gt(0)
+        & exceptions["unreconciled_payment_ids"].map(len).eq(0)
+    ]
     extra: dict[tuple[int, int], int] = {}
     for line_ids, amount in zip(
         unmatched["unreconciled_line_ids"], unmatched["amount_vnd"], strict=True

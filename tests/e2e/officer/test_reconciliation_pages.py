@@ -49,10 +49,13 @@ def test_the_dashboard_shows_the_latest_run_and_warns_that_it_is_not_last_nights
     assert f'href="/officer/reconciliation/runs/{run.id}"' in page
     assert "Chưa có lần đối soát hoàn tất cho hôm qua" in page
     assert "Lần hoàn tất gần nhất là của ngày 24/11/2026." in page
-    # the hand-made day: 11 paid payments expected (1,920,000 + the other agency's 700,000)
-    assert "2.620.000 ₫ · 12 khoản thanh toán" in page
-    assert "570.000 ₫ · 6 khoản thanh toán" in page  # matched
-    assert "50,0 %" in page  # 6 of 12
+    # 12 paid payments of the hand-made day expected (P1 200,000, P2 100,000, P3 300,000,
+    # P5 500,000, P6 250,000, P8 80,000, P9 90,000, P10 60,000, P12 40,000, P14 70,000,
+    # P15 100,000, P16 200,000: 1,990,000) and the other agency's 700,000
+    assert "2.690.000 ₫ · 13 khoản thanh toán" in page
+    # matched: P1, P2, P8, P9, P10, P12 and P14 (reversed later, still matched)
+    assert "640.000 ₫ · 7 khoản thanh toán" in page
+    assert "53,8 %" in page  # 7 of 13
     assert "Thanh toán hai lần" in page  # duplicate_payment, in words
     assert f'href="/officer/exceptions?kind=duplicate_payment&amp;run={run.id}"' in page
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
@@ -130,8 +133,9 @@ def test_the_queue_lists_each_open_exception_once_linking_to_its_page(app, db_se
     client = signed_in_client(app, db_session, "officer")
     page = page_text(client.get("/officer/exceptions"))
     ids = rows_of(page)
-    assert len(ids) == len(set(ids)) == 13
-    assert "Ngoại lệ 1–13 trên tổng số 13." in page
+    # the 24th's 15 + the other agency's 2, and P6's invoice found on the 23rd only
+    assert len(ids) == len(set(ids)) == 18
+    assert "Ngoại lệ 1–18 trên tổng số 18." in page
     filters = re.search(r'<form class="filters" method="get".*?</form>', page, re.S).group(0)
     assert 'name="csrf_token"' not in filters  # a GET form changes nothing
 
@@ -143,13 +147,20 @@ def test_the_queue_lists_each_open_exception_once_linking_to_its_page(app, db_se
         ("agency={other}", 2),
         ("procedure={other_procedure}", 2),
         ("date_to=2026-11-23", 1),
-        ("date_from=2026-11-24&date_to=2026-11-24", 12),
-        ("min_vnd=100.000", 5),
+        ("date_from=2026-11-24&date_to=2026-11-24", 17),  # all but P6's invoice of the 23rd
+        # P6's 250,000 invoice, P5's 500,000, the other agency's 700,000 twice, the 100,000
+        # duplicate, FT20's 150,000 and FT21's 120,000
+        ("min_vnd=100.000", 7),
+        # P3's -50,000, P9's -5,000, P11's 45,000, P12's 40,000 refund, STL's -4,000
         ("max_vnd=50000", 5),
-        ("min_vnd=50.000+đ&max_vnd=80.000", 4),
+        # P3's -50,000, P8's 80,000, P10's 60,000, the counter's 55,000, P14's 70,000 reversed,
+        # FT7's 77,000
+        ("min_vnd=50.000+đ&max_vnd=80.000", 6),
         ("status=all&kind=unmatched_credit", 1),
         ("status=resolved", 0),
-        ("run={first_run}", 8),
+        # on the 23rd: FT3 and FT19 (booked on the 24th) and P12's refund (not yet due) are not
+        # there yet; P6's invoice is: 15 - 3 + 1
+        ("run={first_run}", 13),
     ],
 )
 def test_each_filter_narrows_the_queue(app, db_session, data, query, count):
@@ -213,9 +224,9 @@ def test_the_queue_pages_keep_the_filters(app, db_session, data, monkeypatch):
         url = found.group(1).replace("&amp;", "&") if found else None
         if url:
             assert "min_vnd=40000" in url
-    # all but the two small amounts (5,000 short of the fee; a 4,000 gateway fee)
-    assert pages == 3
-    assert len(seen) == len(set(seen)) == 11
+    # all 18 but the two small amounts (5,000 short of the fee; a 4,000 gateway fee)
+    assert pages == 4
+    assert len(seen) == len(set(seen)) == 16
 
 
 def test_an_empty_queue_says_nothing_is_waiting(app, db_session):

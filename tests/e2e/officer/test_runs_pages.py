@@ -47,17 +47,20 @@ def test_the_run_page_shows_totals_by_agency_and_kinds_linking_to_the_queue(app,
     assert data.other_agency.code in page
     total = re.search(r"<th scope=\"row\">Tổng cộng</th>(.*?)</tr>", page, re.S).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", total)
-    # expected payments, expected, received (the 570,000 matched + the 77,000 nobody claims),
-    # matched payments, matched, open exceptions, money they hold (absolute amounts, the
-    # 250,000 invoice found on the 23rd only is not this run's)
+    # expected payments (12 of the hand-made day, 1,990,000, and the other agency's 700,000),
+    # received (the 640,000 matched + the credits no payment took: FT7's 77,000, FT20's
+    # 150,000, FT21's 120,000, FT22's 95,000), matched payments, matched, open exceptions
+    # (15 + the other agency's 2), money they hold (absolute amounts: 1,451,000 of the
+    # hand-made day + 700,000 twice; the 250,000 invoice found on the 23rd only is not this
+    # run's)
     assert cells[1:] == [
-        "12",
-        "2.620.000 ₫",
-        "647.000 ₫",
-        "6",
-        "570.000 ₫",
-        "12",
-        "2.361.000 ₫",
+        "13",
+        "2.690.000 ₫",
+        "1.082.000 ₫",
+        "7",
+        "640.000 ₫",
+        "17",
+        "2.851.000 ₫",
     ]
     assert f'href="/officer/exceptions?kind=missing_credit&amp;run={run.id}">2</a>' in page
     assert (
@@ -101,12 +104,13 @@ def test_the_xlsx_report_opens_with_its_sheets_and_numbers(app, db_session, data
     header = [cell.value for cell in summary[1]]
     total = dict(zip(header, [cell.value for cell in summary[summary.max_row]], strict=True))
     assert total["agency"] == "TOTAL"
-    assert total["expected_count"] == 12
-    assert total["expected_vnd"] == 2_620_000
-    assert total["matched_vnd"] == 570_000
-    assert total["open_exceptions"] == 12
+    assert total["expected_count"] == 13  # as on the run page
+    assert total["expected_vnd"] == 2_690_000
+    assert total["received_vnd"] == 640_000 + 77_000 + 150_000 + 120_000 + 95_000
+    assert total["matched_vnd"] == 640_000
+    assert total["open_exceptions"] == 17
     assert book["Exceptions"].max_row == 1 + run.exception_count
-    assert book["Matches"].max_row == 7
+    assert book["Matches"].max_row == 1 + 7  # the header, P1, P2, P8, P9, P10, P12, P14
 
 
 def test_the_csv_report_parses_and_the_html_report_has_its_chart(app, db_session, data):
