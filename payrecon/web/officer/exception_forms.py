@@ -2,6 +2,8 @@
 
 Field names match the `where` of the reconciliation service's errors (reason, note,
 payment_reference, line_id, payment_id, proposal_id), so a refusal is shown at its field.
+Every refusal these forms make is in the officer's language: WTForms' own messages have no
+Vietnamese, so each validator and field here says it in words of ours.
 """
 
 from __future__ import annotations
@@ -11,18 +13,60 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from payrecon.errors import InvalidInput
 from payrecon.money import parse_vnd
 
 REQUIRED = _l("This field is required.")
+TOO_LONG = _l("At most %(max)d characters.")
+NOT_A_LINE_ID = _l("A bank line id is a whole number above 0.")
+NOT_LISTED = _l("Choose one of the listed payments.")
 NOTE_LENGTH = 2000
 
 
 def _note(label, *, required: bool = False) -> TextAreaField:
     first = DataRequired(message=REQUIRED) if required else Optional()
-    return TextAreaField(label, validators=[first, Length(max=NOTE_LENGTH)])
+    return TextAreaField(label, validators=[first, Length(max=NOTE_LENGTH, message=TOO_LONG)])
+
+
+class BankLineIdField(IntegerField):
+    """A bank line's id; what is not a number is refused once, in our words."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_A_LINE_ID) from None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+
+class PaymentChoiceField(SelectField):
+    """One of the exception's payments (by id); anything else is refused once, in our words."""
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_LISTED) from None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:
+            raise StopValidation()
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(NOT_LISTED) from None
 
 
 class ConfirmMatchForm(FlaskForm):
@@ -37,12 +81,11 @@ class ConfirmMatchForm(FlaskForm):
 class LinkForm(FlaskForm):
     payment_reference = StringField(
         _l("Payment reference"),
-        validators=[Optional(), Length(max=20)],
+        validators=[Optional(), Length(max=20, message=TOO_LONG)],
         render_kw={"autocomplete": "off", "spellcheck": "false", "placeholder": "PR…"},
     )
-    line_id = IntegerField(
-        _l("Bank line id"),
-        validators=[Optional(), NumberRange(min=1, message=_l("A bank line id is a number."))],
+    line_id = BankLineIdField(
+        _l("Bank line id"), validators=[Optional(), NumberRange(min=1, message=NOT_A_LINE_ID)]
     )
     note = _note(_l("Why (optional)"))
     link = SubmitField(_l("Link"))
@@ -65,10 +108,10 @@ class RefundDueForm(FlaskForm):
 
 
 class StartRefundForm(FlaskForm):
-    payment_id = SelectField(_l("Payment"), coerce=int, validate_choice=True)
+    payment_id = PaymentChoiceField(_l("Payment"), coerce=int, validate_choice=True)
     amount_vnd = StringField(
         _l("Amount to refund (VND)"),
-        validators=[DataRequired(message=REQUIRED), Length(max=30)],
+        validators=[DataRequired(message=REQUIRED), Length(max=30, message=TOO_LONG)],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     expected_available_vnd = HiddenField()

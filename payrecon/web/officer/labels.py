@@ -1,4 +1,5 @@
-"""Words for the codes the officer pages show: payment, refund, invoice and job statuses."""
+"""Words for the codes the officer pages show: payment, refund, invoice, dossier and job
+statuses."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ INVOICE_KIND = {
     "replacement": _l("Replacement"),
     "adjustment": _l("Adjustment"),
 }
+DOSSIER_STATUS = {
+    "received": _l("Filed, not yet processed"),
+    "processing": _l("Being processed"),
+    "done": _l("Done"),
+    "returned": _l("Returned to the applicant"),
+    "cancelled": _l("Cancelled"),
+}
 JOB_STATUS = {
     "running": _l("Running"),
     "succeeded": _l("Succeeded"),
@@ -43,7 +51,7 @@ METHOD = {"vietqr": "VietQR", "vnpay": "VNPAY"}
 
 
 def template_helpers() -> dict:
-    """What the search, payment, invoice, statement and job templates use to show values."""
+    """What the officer templates use to show payment, invoice, dossier and job values."""
     return {
         "vnd": format_vnd,
         "masked_id": mask_id_number,
@@ -51,6 +59,7 @@ def template_helpers() -> dict:
         "refund_status": lambda code: REFUND_STATUS.get(code, code),
         "invoice_status": lambda code: INVOICE_STATUS.get(code, code),
         "invoice_kind": lambda code: INVOICE_KIND.get(code, code),
+        "dossier_status": lambda code: DOSSIER_STATUS.get(code, code),
         "job_status": lambda code: JOB_STATUS.get(code, code),
         "method_label": lambda code: METHOD.get(code, code),
         "invoice_label": lambda inv: f"{inv.template_code}{inv.series}-{inv.number:07d}",
