@@ -52,7 +52,7 @@ def test_a_reconciler_killed_before_finishing_leaves_no_finished_run_and_the_rer
     env = payrecon_env(database_url)
 
     reference = run_json(run_reconciliation(db_session, business_date=DAY, actor="cli"))
-    assert reference["exceptions"] == 10
+    assert reference["exceptions"] == 15  # the hand-made day: 13 kinds, 15 exceptions
 
     fault = armed_fault("reconcile_before_commit", tmp_path)
     killed = reconcile(env | fault)
@@ -123,7 +123,7 @@ def test_the_nightly_job_killed_mid_run_is_abandoned_and_the_next_runner_repeats
     assert (job.status, job.business_date) == ("succeeded", DAY)
     runs = db_session.scalars(select(Run).order_by(Run.id)).all()
     assert [r.status for r in runs] == ["failed", "finished"]
-    assert runs[1].exception_count == 10
+    assert runs[1].exception_count == 15
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
         f"reconciliation-{DAY.isoformat()}.{ext}" for ext in ("csv", "html", "xlsx")
     ]
