@@ -6,14 +6,10 @@ so the signature is checked on the bytes that crossed the wire.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from payrecon import create_app
-from tests.conftest import delete_all_rows
-from tests.e2e.payments.conftest import LiveServer, payments_config
+from tests.e2e.payments.conftest import payments_config, serve_live
 
 WEBHOOK_SECRET = "e2e-bank-webhook-secret"
 
@@ -22,15 +18,5 @@ WEBHOOK_SECRET = "e2e-bank-webhook-secret"
 def bank_live(database_url, engine, tmp_path):
     config = payments_config(database_url, str(tmp_path / "instance"))
     app = create_app(config | {"BANK_WEBHOOK_SECRET": WEBHOOK_SECRET})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, name="bank-live", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, base)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        app.extensions["payrecon.engine"].dispose()
-        delete_all_rows(engine)
+    with serve_live(app, engine) as server:
+        yield server

@@ -8,14 +8,12 @@ form makes the app call the simulator's signed refund API over a socket.
 from __future__ import annotations
 
 import re
-import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from payrecon import create_app
 from payrecon.dossiers.models import Dossier
@@ -23,10 +21,9 @@ from payrecon.payments.models import Payment, Refund
 from payrecon.reconciliation import queries
 from payrecon.reconciliation.frames import LOCAL_TIMEZONE
 from payrecon.reconciliation.service import run_reconciliation
-from tests.conftest import delete_all_rows
 from tests.e2e.auth.helpers import bearer_for
 from tests.e2e.officer.helpers import PASSWORD, make_officer
-from tests.e2e.payments.conftest import LiveServer, payments_config
+from tests.e2e.payments.conftest import payments_config, serve_live
 from tests.factories import make_dossier
 
 FEE = 120_000
@@ -37,20 +34,8 @@ HIDDEN = re.compile(r'name="(?P<name>[\w-]+)" type="hidden" value="(?P<value>[^"
 def live(database_url, engine, tmp_path):
     config = payments_config(database_url, str(tmp_path / "instance"))
     app = create_app(config | {"SESSION_COOKIE_SECURE": False})  # plain http on 127.0.0.1
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
-    app.config["VNPAY_PAY_URL"] = f"{base}/_sim/vnpay/paymentv2/vpcpay.html"
-    app.config["VNPAY_API_URL"] = f"{base}/_sim/vnpay/merchant_webapi/api/transaction"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, base)
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
-        app.extensions["payrecon.engine"].dispose()
-        delete_all_rows(engine)
+    with serve_live(app, engine) as server:
+        yield server
 
 
 def hidden_fields(html: str) -> dict[str, str]:

@@ -9,6 +9,8 @@ its querydr and refund answers.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -64,6 +66,14 @@ class LiveServer:
 @pytest.fixture
 def live(database_url, engine, tmp_path):
     app = create_app(payments_config(database_url, str(tmp_path / "instance")))
+    with serve_live(app, engine) as server:
+        yield server
+
+
+@contextmanager
+def serve_live(app: Flask, engine) -> Iterator[LiveServer]:
+    """Serve `app` in a thread on a free 127.0.0.1 port, VNPAY pointed at its own simulator;
+    afterwards stop it, dispose of its engine and delete every row."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     app.config["VNPAY_PAY_URL"] = f"{base}/_sim/vnpay/paymentv2/vpcpay.html"
