@@ -11,5 +11,6 @@ The engine is pure (pandas frames in, frames out) and lives in these rooms:
 - `classify.py`: the exception kinds, their fingerprints and evidence, dossier/invoice checks;
 - `engine.py`: `reconcile(...)`, the front door that runs the steps in DESIGN.md order.
 
-Loading the frames from the database, storing runs and reporting come with the service.
+Around it: `inputs.py` loads the frames from the database, `service.py` runs and stores a run,
+`queries.py` reads runs and exceptions back, `reports.py` writes the reports.
 """

@@ -26,7 +26,7 @@ from payrecon.audit import record_change
 from payrecon.catalog.models import CollectionAccount
 from payrecon.db import utcnow
 from payrecon.faults import fault_point
-from payrecon.reconciliation import queries
+from payrecon.reconciliation import inputs, queries
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
 from payrecon.reconciliation.engine import ReconciliationResult, Settings, reconcile
 from payrecon.reconciliation.frames import PREVIOUS_RESOLUTIONS, frame_from_records
@@ -180,7 +180,7 @@ ENGINE_INPUTS = (
 def load_inputs(session: Session, start: date, end: date, settings: Settings) -> dict[str, Any]:
     """The engine's frames (`ENGINE_INPUTS`) for bank lines booked start … end, and more for
     the report (account_agencies)."""
-    payments = queries.load_payments_frame(
+    payments = inputs.load_payments_frame(
         session, start - timedelta(days=settings.proposal_window_days), end
     )
     ids = payments["payment_id"]
@@ -195,7 +195,7 @@ def load_inputs(session: Session, start: date, end: date, settings: Settings) ->
         "payments": payments,
         "bank_lines": bank_lines,
         "settlements": load_settlements_frame(session, start, end),
-        "dossiers": queries.load_dossiers_frame(
+        "dossiers": inputs.load_dossiers_frame(
             session,
             ids,
             paid_from=start,
@@ -204,9 +204,9 @@ def load_inputs(session: Session, start: date, end: date, settings: Settings) ->
             named_codes=names.dossier_codes,
         ),
         "credit_references": names.found,
-        "known_references": queries.load_known_references_frame(session, outside),
-        "invoices": queries.load_invoices_frame(session, ids, start),
-        "refunds": queries.load_refunds_frame(session, ids),
+        "known_references": inputs.load_known_references_frame(session, outside),
+        "invoices": inputs.load_invoices_frame(session, ids, start),
+        "refunds": inputs.load_refunds_frame(session, ids),
         "account_agencies": accounts,
     }
 
