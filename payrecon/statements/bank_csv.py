@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from payrecon.errors import ImportRejected, Problem, StatementFormatError
+from payrecon.statements.bank_cells import label_parts, normalise_label, parse_bank_date, parse_vnd
 from payrecon.statements.parsed import Balance, ParsedLine, ParsedStatement
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -113,83 +111,11 @@ _OPENING_LABELS = ("du dau", "so du dau ky", "opening balance")
 _CLOSING_LABELS = ("du cuoi", "so du cuoi ky", "cuoi ngay", "closing balance")
 _TOTAL_LABELS = ("tong", "cong", "tong cong", "total")
 _ACCOUNT_LABELS = ("so tai khoan", "account number", "tai khoan")
-_VND_PLAIN = re.compile(r"\d+(?:[.,]0+)?")
-_VND_DOTS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,0+)?")
-_VND_COMMAS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.0+)?")
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?")
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
-def normalise_label(value: object) -> str:
-    """'Ngày Giao Dịch' -> 'ngay giao dich'; diacritics, case and punctuation dropped."""
-    text = unicodedata.normalize("NFD", str(value or "")).replace("đ", "d").replace("Đ", "d")
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    return " ".join(re.sub(r"[^a-z0-9_]+", " ", text).split())
-
-
-def _label_parts(value: object) -> set[str]:
-    """A bilingual cell 'Ghi nợ / Debit' answers to each half and to the whole."""
-    parts = {normalise_label(part) for part in re.split(r"[/\n()]", str(value or ""))}
-    return (parts | {normalise_label(value)}) - {""}
-
-
-def parse_vnd(value: object, *, signed: bool = False) -> int | None:
-    """Read a VND amount as written in a bank export; None for an empty cell.
-
-    Accepts 50000, 50.000, 50,000, 1.234.567,00 and 1,234,567.00 (the decimals must be zeros:
-    the dong has no minor unit), and numeric Excel cells holding a whole number.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an amount")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):  # an Excel number cell: accepted only when whole
-        if not value.is_integer():
-            raise ValueError(f"{value!r} is not a whole number of dong")
-        number = int(value)
-    else:
-        text = str(value).strip().replace(" ", "").replace("\u00a0", "")
-        text = re.sub(r"(?i)(vnd|vnđ|đ)$", "", text)
-        sign = -1 if text.startswith("-") else 1
-        text = text.lstrip("+-")
-        if _VND_DOTS.fullmatch(text):
-            digits = text.split(",")[0].replace(".", "")
-        elif _VND_COMMAS.fullmatch(text):
-            digits = text.split(".")[0].replace(",", "")
-        elif _VND_PLAIN.fullmatch(text):
-            digits = re.split(r"[.,]", text)[0]
-        else:
-            raise ValueError(f"{value!r} is not a VND amount")
-        number = sign * int(digits)
-    if number < 0 and not signed:
-        raise ValueError(f"{value!r} must not be negative")
-    return number
-
-
-def parse_bank_date(value: object, order: str = "dmy") -> date | None:
-    """dd/mm/yyyy (optionally with a time), yyyy-mm-dd, or an Excel date cell."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if (match := _ISO.fullmatch(text[:10])) and (order == "iso" or len(text) == 10):
-        year, month, day = (int(part) for part in match.groups())
-    elif order == "dmy" and (match := _DMY.fullmatch(text)):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        expected = "yyyy-mm-dd" if order == "iso" else "dd/mm/yyyy"
-        raise ValueError(f"{value!r} is not a date ({expected})")
-    return date(year, month, day)
 
 
 def _find_header(rows: list[list[object]]) -> tuple[int, Layout, dict[str, int]] | None:
     for row_index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        cells = [_label_parts(cell) for cell in row]
+        cells = [label_parts(cell) for cell in row]
         for layout in LAYOUTS:
             positions = {}
             for field, aliases in layout.columns.items():

@@ -21,7 +21,7 @@ import re
 from datetime import date
 
 from payrecon.errors import ImportRejected, Problem, StatementFormatError
-from payrecon.statements.bank_csv import parse_bank_date, parse_vnd
+from payrecon.statements.bank_cells import parse_bank_date, parse_vnd
 from payrecon.statements.parsed import ParsedSettlement, SettlementRow
 
 REQUIRED_COLUMNS = (

@@ -8,13 +8,8 @@ import pytest
 
 from payrecon.errors import ImportRejected, StatementFormatError
 from payrecon.statements.balances import check_statement_balances
-from payrecon.statements.bank_csv import (
-    normalise_label,
-    parse_bank_csv,
-    parse_bank_date,
-    parse_bank_xlsx,
-    parse_vnd,
-)
+from payrecon.statements.bank_cells import normalise_label, parse_bank_date, parse_vnd
+from payrecon.statements.bank_csv import parse_bank_csv, parse_bank_xlsx
 
 GENERIC_HEADER = (
     "booking_date,value_date,amount,direction,bank_reference,description,"
