@@ -20,7 +20,7 @@ from payrecon.errors import Conflict, Forbidden, InvalidInput, NotFound
 from payrecon.payments import service as payments_service
 from payrecon.payments.models import Payment
 from payrecon.payments.settings import PaymentSettings
-from payrecon.reconciliation import queries
+from payrecon.reconciliation import queries, run_queries
 from payrecon.reconciliation.models import (
     ExceptionAction,
     ManualLink,
@@ -194,11 +194,27 @@ def link_manually(
 def confirm_proposal(
     session: Session, *, proposal_id: int, officer: Officer, note: str | None = None
 ) -> ManualLink:
-    """Accept an engine proposal: its line pays its payment, from now on."""
+    """Accept an engine proposal that no exception holds: its bank line pays its payment.
+
+    A credit the engine proposed to a payment is neither matched nor an exception; this is how
+    an officer settles it from the run page. Only the newest run of a business date can be
+    confirmed from (an older run's candidates may since have been matched), and a bank line
+    pays one payment. Later runs turn the link into a match (rule manual_confirmed).
+    """
     _require(officer, "resolve_exception")
     proposal = session.get(ReconciliationProposal, proposal_id)
     if proposal is None:
         raise NotFound(f"no proposal {proposal_id}", where="proposal_id")
+    run = queries.get_run(session, proposal.run_id)
+    newest = run_queries.latest_run_of(session, run.business_date)
+    if newest is not None and newest.id != run.id:
+        raise Conflict(
+            f"run {run.id} of {run.business_date:%d/%m/%Y} has been superseded by run "
+            f"{newest.id}: confirm that run's proposals",
+            where="proposal_id",
+        )
+    if run.status != "finished":
+        raise Conflict(f"run {run.id} has not finished ({run.status})", where="proposal_id")
     taken = session.scalar(select(ManualLink).where(ManualLink.line_id == proposal.line_id))
     if taken is not None:
         raise Conflict(
@@ -221,7 +237,7 @@ def confirm_proposal(
         None,
         proposal.payment_id,
         actor=officer.name,
-        why=note or f"confirmed proposal {proposal_id} of run {proposal.run_id}",
+        why=note or f"confirmed proposal {proposal_id} (rank {proposal.rank}) of run {run.id}",
     )
     session.commit()
     return link

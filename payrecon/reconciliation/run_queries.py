@@ -18,6 +18,7 @@ from payrecon.catalog.models import Agency, Procedure
 from payrecon.reconciliation.models import (
     ReconciliationException,
     ReconciliationMatch,
+    ReconciliationProposal,
     ReconciliationRun,
 )
 from payrecon.reconciliation.report_data import TrendPoint, run_totals
@@ -134,6 +135,24 @@ def page_of_matches(
         .limit(limit)
     )
     return total or 0, list(rows)
+
+
+def first_proposals(
+    session: Session, run_id: int, *, limit: int
+) -> tuple[int, list[ReconciliationProposal]]:
+    """(how many proposal rows the run has, the first `limit` by bank line and rank)."""
+    total = session.scalar(
+        select(func.count())
+        .select_from(ReconciliationProposal)
+        .where(ReconciliationProposal.run_id == run_id)
+    )
+    first = session.scalars(
+        select(ReconciliationProposal)
+        .where(ReconciliationProposal.run_id == run_id)
+        .order_by(ReconciliationProposal.line_id, ReconciliationProposal.rank)
+        .limit(limit)
+    )
+    return total or 0, list(first)
 
 
 def agency_choices(session: Session) -> list[tuple[str, str]]:

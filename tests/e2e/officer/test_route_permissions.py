@@ -112,6 +112,10 @@ ROUTES: dict[tuple[str, str], tuple[str, Public | Page | Token | Signed]] = {
         "/officer/reconciliation/runs/1",
         EVERY_OFFICER,
     ),
+    ("POST", "/officer/reconciliation/runs/<int:run_id>/proposals/<int:proposal_id>/confirm"): (
+        "/officer/reconciliation/runs/1/proposals/1/confirm",
+        page("officer", "supervisor"),
+    ),
     ("GET", "/officer/reconciliation/runs/<int:run_id>/report.<any(xlsx, csv, html):fmt>"): (
         "/officer/reconciliation/runs/1/report.xlsx",
         EVERY_OFFICER,
@@ -296,6 +300,7 @@ def test_guarded_officer_views_declare_the_permission_they_check(app):
         "officer.exception_queue",
         "officer.reconciliation_runs",
         "officer.reconciliation_run",
+        "officer.confirm_run_proposal",
         "officer.reconciliation_report",
     )
     for endpoint in endpoints:
