@@ -30,6 +30,8 @@ from payrecon.reconciliation.models import (
 from payrecon.statements.models import StatementLine
 
 REFUND_DUE_KINDS = ("duplicate_payment", "cancelled_dossier", "amount_mismatch", "fee_mismatch")
+# duplicate_payment reasons where the money due back is a bank credit beyond the fee, not a payment
+SURPLUS_CREDIT_REASONS = ("credit_repeated", "settled_by_gateway_too")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,18 @@ def _resolve(
     _log(session, exception, resolution, officer.name, note)
     session.commit()
     return exception
+
+
+def holds_surplus_credit(exception: ReconciliationException) -> bool:
+    """Whether the money this exception says is due back is bank credit beyond a fee that was
+    paid: a transfer repeated, a payment settled both by the gateway and by a transfer, or an
+    overpayment. Refunding the payment for it would undo a fee that was paid (its status, its
+    invoice), so such money goes back by the finance office's transfer (mark refund due).
+    """
+    evidence = exception.evidence or {}
+    if exception.kind == "duplicate_payment":
+        return evidence.get("reason") in SURPLUS_CREDIT_REASONS
+    return exception.kind == "amount_mismatch" and evidence.get("direction") == "overpaid"
 
 
 def _reason(text: str | None, where: str) -> str:
@@ -341,8 +355,9 @@ def start_refund(
 
     VNPAY payments are refunded through the gateway; VietQR ones are recorded as awaiting the
     finance office's bank transfer. Allowed on an open exception of a refund kind (it is then
-    resolved as refund_due) and on one an officer has already marked refund due. The refund
-    is written first (payments commits it); the exception's history then records it.
+    resolved as refund_due) and on one an officer has already marked refund due; refused when
+    the money is surplus bank credit (`holds_surplus_credit`), which is no payment's to refund.
+    The refund is written first (payments commits it); the exception's history then records it.
     Returns the exception and the refund resource.
     """
     _require(officer, "start_refund")
@@ -356,6 +371,13 @@ def start_refund(
     if exception.status != "open" and exception.resolution != "refund_due":
         raise Conflict(
             f"exception {exception_id} is already resolved ({exception.resolution})",
+            where="exception_id",
+        )
+    if holds_surplus_credit(exception):
+        raise Conflict(
+            f"the money of exception {exception_id} is bank credit beyond a fee that was paid: "
+            "refunding the payment would undo that fee and its invoice; mark it refund due, "
+            "and the finance office returns it by bank transfer",
             where="exception_id",
         )
     if payment_id not in _evidence_ids(exception, "payment_ids", exception.payment_id):

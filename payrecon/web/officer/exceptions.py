@@ -108,6 +108,7 @@ def _allowed(view: ExceptionView) -> dict[str, bool]:
         "refund_due": is_open and can("resolve_exception") and refund_kind,
         "refund": can("start_refund")
         and bool(view.payments)
+        and not actions.holds_surplus_credit(exception)
         and ((is_open and refund_kind) or exception.resolution == "refund_due"),
         "propose": is_open and can("resolve_exception") and not proposed,
         "approve": is_open and can("approve_write_off") and proposed,

@@ -225,62 +225,96 @@ def refund_count(db_session) -> int:
 
 
 def test_a_supervisor_starts_a_vietqr_refund_by_transfer(clients, day, db_session):
-    duplicate = day.exception("duplicate_payment", payment="P2")
-    payment_id = day.day.ids["P2"]
+    # P8's fee (80,000 VND) was paid for a dossier since cancelled: the fee itself goes back
+    cancelled = day.exception("cancelled_dossier", payment="P8")
+    payment_id = day.day.ids["P8"]
     before = refund_count(db_session)
-    page = page_text(clients["supervisor.test"].get(f"/officer/exceptions/{duplicate.id}"))
-    assert f'value="{payment_id}:100000"' in page  # what the supervisor saw as refundable
+    page = page_text(clients["supervisor.test"].get(f"/officer/exceptions/{cancelled.id}"))
+    assert f'value="{payment_id}:80000"' in page  # what the supervisor saw as refundable
     assert '/refund"' not in page_text(
-        clients["officer.test"].get(f"/officer/exceptions/{duplicate.id}")
+        clients["officer.test"].get(f"/officer/exceptions/{cancelled.id}")
     )
     forbidden = act(
         clients["officer.test"],
-        duplicate.id,
+        cancelled.id,
         "refund",
         "refund",
         payment_id=payment_id,
-        amount_vnd="100000",
+        amount_vnd="80000",
         reason="x",
     )
     assert forbidden.status_code == 403
 
     supervisor = clients["supervisor.test"]
-    fields = {"payment_id": payment_id, "expected_available_vnd": f"{payment_id}:100000"}
+    fields = {"payment_id": payment_id, "expected_available_vnd": f"{payment_id}:80000"}
     bad = act(
-        supervisor, duplicate.id, "refund", "refund", amount_vnd="mười nghìn", reason="x", **fields
+        supervisor, cancelled.id, "refund", "refund", amount_vnd="mười nghìn", reason="x", **fields
     )
     assert bad.status_code == 422
     too_much = act(
-        supervisor, duplicate.id, "refund", "refund", amount_vnd="100.001", reason="x", **fields
+        supervisor, cancelled.id, "refund", "refund", amount_vnd="80.001", reason="x", **fields
     )
     assert too_much.status_code == 409
-    assert "exceeds the 100000 VND" in page_text(too_much)
+    assert "exceeds the 80000 VND" in page_text(too_much)
     no_reason = act(
-        supervisor, duplicate.id, "refund", "refund", amount_vnd="100000", reason=" ", **fields
+        supervisor, cancelled.id, "refund", "refund", amount_vnd="80000", reason=" ", **fields
     )
     assert no_reason.status_code == 422
     assert refund_count(db_session) == before
-    assert fresh(db_session, duplicate.id).status == "open"
+    assert fresh(db_session, cancelled.id).status == "open"
 
     done = act(
         supervisor,
-        duplicate.id,
+        cancelled.id,
         "refund",
         "refund",
-        amount_vnd="100.000",
-        reason="chuyển khoản hai lần",
+        amount_vnd="80.000",
+        reason="hồ sơ đã huỷ",
         **fields,
     )
     assert done.status_code == 303
     db_session.rollback()
     refund = db_session.scalars(select(Refund).where(Refund.payment_id == payment_id)).one()
-    assert (refund.status, refund.amount_vnd) == ("awaiting_transfer", 100_000)
-    assert fresh(db_session, duplicate.id).resolution == "refund_due"
-    assert [a for a, _ in history(db_session, duplicate)] == ["refund_started", "refund_due"]
+    assert (refund.status, refund.amount_vnd) == ("awaiting_transfer", 80_000)
+    assert fresh(db_session, cancelled.id).resolution == "refund_due"
+    assert [a for a, _ in history(db_session, cancelled)] == ["refund_started", "refund_due"]
 
-    stale = act(supervisor, duplicate.id, "refund", "refund", amount_vnd="1", reason="x", **fields)
+    stale = act(supervisor, cancelled.id, "refund", "refund", amount_vnd="1", reason="x", **fields)
     assert stale.status_code == 409  # another refund changed what is left: decide again
     assert refund_count(db_session) == before + 1
+
+
+def test_surplus_bank_credit_is_marked_refund_due_not_refunded_from_the_payment(
+    clients, day, db_session
+):
+    """FT3 repeats P2's transfer: P2's fee was paid by FT2, so refunding P2 would undo a paid
+    fee and its invoice. The page offers no refund; a forged post is refused; refund due is
+    the way (the finance office transfers the money back)."""
+    repeated = day.exception("duplicate_payment", payment="P2")
+    assert repeated.evidence["reason"] == "credit_repeated"
+    payment_id = day.day.ids["P2"]
+    supervisor = clients["supervisor.test"]
+    page = page_text(supervisor.get(f"/officer/exceptions/{repeated.id}"))
+    assert '/refund"' not in page
+    assert '/refund-due"' in page
+    before = refund_count(db_session)
+    forged = act(
+        supervisor,
+        repeated.id,
+        "refund",
+        "refund",
+        payment_id=payment_id,
+        amount_vnd="100000",
+        expected_available_vnd=f"{payment_id}:100000",
+        reason="chuyển khoản hai lần",
+    )
+    assert forged.status_code == 409
+    assert "bank credit beyond a fee that was paid" in page_text(forged)
+    assert refund_count(db_session) == before
+    assert fresh(db_session, repeated.id).status == "open"
+    assert act(supervisor, repeated.id, "refund-due", "refund_due").status_code == 303
+    assert fresh(db_session, repeated.id).resolution == "refund_due"
+    assert '/refund"' not in page_text(supervisor.get(f"/officer/exceptions/{repeated.id}"))
 
 
 def test_write_off_needs_four_eyes(clients, day, db_session):
