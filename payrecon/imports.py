@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Integer, String, UniqueConstraint, select
@@ -36,20 +38,26 @@ def find_import(session: Session, kind: str, sha256: str) -> ImportedFile | None
     ).one_or_none()
 
 
-def claim_import(
+@contextmanager
+def claimed(
     session: Session, *, kind: str, sha256: str, filename: str, actor: str
-) -> ImportedFile | None:
-    """Record, first thing in an import's transaction, that it imports this file; None when
-    the file has been imported already (the caller then changes nothing and says so).
+) -> Iterator[ImportedFile | None]:
+    """Claim, first thing in an import's transaction, that it imports this file, and run the
+    import inside the claim's savepoint; yields None when the file has been imported already
+    (the caller then changes nothing and says so).
 
+    If the import raises, the savepoint is rolled back: the claim goes with the rows written so
+    far, so a caller that catches the error and commits the session stores nothing of the file.
     The unique key on (kind, sha256) settles a twin imported at the same instant: on
     PostgreSQL the second INSERT waits for the first transaction and fails if it commits (and
     goes ahead if it rolls back); on SQLite write transactions are serialised (BEGIN
-    IMMEDIATE), so the second finds the row. The insert runs in a savepoint, so the loser's
-    transaction stays usable. finish_import completes the record once the rows are stored.
+    IMMEDIATE), so the second finds the row. The caller completes the record with
+    finish_import inside the block and commits after it.
     """
     if find_import(session, kind, sha256) is not None:
-        return None
+        yield None
+        return
+    savepoint = session.begin_nested()
     entry = ImportedFile(
         kind=kind,
         sha256=sha256,
@@ -59,11 +67,19 @@ def claim_import(
         imported_by=actor,
     )
     try:
-        with session.begin_nested():
-            session.add(entry)
+        session.add(entry)
+        session.flush()
     except IntegrityError:
-        return None
-    return entry
+        savepoint.rollback()
+        yield None
+        return
+    try:
+        yield entry
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
 
 
 def finish_import(session: Session, entry: ImportedFile, *, rows: int, actor: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from payrecon import audit, imports
-from payrecon.catalog.feed import parse_catalog
+from payrecon.catalog.feed import CatalogRow, parse_catalog
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure
 from payrecon.errors import Conflict, InvalidInput, NotFound
 
@@ -38,12 +38,22 @@ def import_catalog(
 ) -> CatalogImportResult:
     """Check the whole file, then create or update agencies and procedures in one transaction."""
     sha256 = imports.content_hash(data)
-    claim = imports.claim_import(
+    with imports.claimed(
         session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
-    )
-    if claim is None:
-        return CatalogImportResult(already_imported=True)
-    rows = parse_catalog(data, source=filename)
+    ) as claim:
+        if claim is None:
+            return CatalogImportResult(already_imported=True)
+        rows = parse_catalog(data, source=filename)
+        result = _apply_catalog(session, rows, filename=filename, actor=actor)
+        imports.finish_import(session, claim, rows=len(rows), actor=actor)
+    session.commit()
+    return result
+
+
+def _apply_catalog(
+    session: Session, rows: list[CatalogRow], *, filename: str, actor: str
+) -> CatalogImportResult:
+    """Create or update the agencies and procedures of a checked catalog file."""
     agencies = {a.code: a for a in session.scalars(select(Agency))}
     procedures = {p.code: p for p in session.scalars(select(Procedure))}
     agencies_created = created = updated = unchanged = 0
@@ -83,8 +93,6 @@ def import_catalog(
             )
             setattr(procedure, field, new)
         updated += 1
-    imports.finish_import(session, claim, rows=len(rows), actor=actor)
-    session.commit()
     return CatalogImportResult(False, agencies_created, created, updated, unchanged)
 
 

@@ -96,13 +96,33 @@ def import_dossiers(
 ) -> DossierImportResult:
     """Check the whole feed file, then create/update every dossier in one transaction."""
     sha256 = imports.content_hash(data)
-    claim = imports.claim_import(
+    with imports.claimed(
         session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
-    )
-    if claim is None:
-        return DossierImportResult(already_imported=True)
-    procedure_ids = _procedure_ids(session)
-    rows = parse_dossier_feed(data, source=filename, known_procedures=procedure_ids.keys())
+    ) as claim:
+        if claim is None:
+            return DossierImportResult(already_imported=True)
+        procedure_ids = _procedure_ids(session)
+        rows = parse_dossier_feed(data, source=filename, known_procedures=procedure_ids.keys())
+        counts = _apply_feed(
+            session, rows, procedure_ids, filename=filename, actor=actor, progress=progress
+        )
+        imports.finish_import(session, claim, rows=len(rows), actor=actor)
+    session.commit()
+    if progress is not None:
+        progress(len(rows) % 500)
+    return DossierImportResult(False, **counts)
+
+
+def _apply_feed(
+    session: Session,
+    rows: list[DossierFields],
+    procedure_ids: dict[str, int],
+    *,
+    filename: str,
+    actor: str,
+    progress: Callable[[int], None] | None,
+) -> dict[str, int]:
+    """Create or update each dossier of a checked feed; how many were created/updated/unchanged."""
     codes = [row.code for row in rows]
     existing: dict[str, Dossier] = {}
     for start in range(0, len(codes), 1000):
@@ -123,11 +143,7 @@ def import_dossiers(
         counts[outcome] += 1
         if progress is not None and done % 500 == 0:
             progress(500)
-    imports.finish_import(session, claim, rows=len(rows), actor=actor)
-    session.commit()
-    if progress is not None:
-        progress(len(rows) % 500)
-    return DossierImportResult(False, **counts)
+    return counts
 
 
 def upsert_dossier(

@@ -92,11 +92,39 @@ def import_statement_file(
             f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", where=filename
         )
     sha256 = imports.content_hash(data)
-    claim = imports.claim_import(
+    with imports.claimed(
         session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
-    )
-    if claim is None:
-        return StatementImportResult(already_imported=True)
+    ) as claim:
+        if claim is None:
+            return StatementImportResult(already_imported=True)
+        result = _store_statement_file(
+            session,
+            claim,
+            data,
+            filename=filename,
+            actor=actor,
+            fmt=fmt,
+            account_number=account_number,
+            max_bytes=max_bytes,
+            progress=progress,
+        )
+    session.commit()
+    return result
+
+
+def _store_statement_file(
+    session: Session,
+    claim: imports.ImportedFile,
+    data: bytes,
+    *,
+    filename: str,
+    actor: str,
+    fmt: str,
+    account_number: str | None,
+    max_bytes: int,
+    progress: Progress | None,
+) -> StatementImportResult:
+    """Parse, check and store every statement of a claimed file (the caller commits)."""
     statements = parse_statement_file(data, filename, fmt, max_bytes=max_bytes)
     if not statements:
         raise StatementFormatError("the file holds no statement", where=filename)
@@ -128,7 +156,7 @@ def import_statement_file(
             period_end=end,
             opening_balance_vnd=_amount(statement.opening_balance),
             closing_balance_vnd=_amount(statement.closing_balance),
-            source_sha256=sha256,
+            source_sha256=claim.sha256,
             source_filename=filename,
             position_in_file=position,
             location=statement.location,
@@ -154,7 +182,6 @@ def import_statement_file(
         session, _statement_credits(session, credit_ids), actor=actor
     )
     imports.finish_import(session, claim, rows=stored, actor=actor)
-    session.commit()
     return StatementImportResult(
         already_imported=False,
         statements=len(statements),
@@ -276,24 +303,24 @@ def import_settlement_file(
             f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", where=filename
         )
     sha256 = imports.content_hash(data)
-    claim = imports.claim_import(
+    with imports.claimed(
         session, kind=SETTLEMENT_IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
-    )
-    if claim is None:
-        return SettlementImportResult(already_imported=True)
-    batches = parse_settlement_csv(data, source=filename)
-    new_batches, repeated = settlement_store.new_settlement_batches(
-        session, batches, source=filename
-    )
-    now = utcnow()
-    batch_ids = [
-        settlement_store.insert_settlement_batch(
-            session, batch, sha256=sha256, filename=filename, actor=actor, now=now
+    ) as claim:
+        if claim is None:
+            return SettlementImportResult(already_imported=True)
+        batches = parse_settlement_csv(data, source=filename)
+        new_batches, repeated = settlement_store.new_settlement_batches(
+            session, batches, source=filename
         )
-        for batch in new_batches
-    ]
-    lines = sum(len(batch.rows) for batch in new_batches)
-    imports.finish_import(session, claim, rows=lines, actor=actor)
+        now = utcnow()
+        batch_ids = [
+            settlement_store.insert_settlement_batch(
+                session, batch, sha256=sha256, filename=filename, actor=actor, now=now
+            )
+            for batch in new_batches
+        ]
+        lines = sum(len(batch.rows) for batch in new_batches)
+        imports.finish_import(session, claim, rows=lines, actor=actor)
     session.commit()
     return SettlementImportResult(
         already_imported=False,
