@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/payrecon demo
+	$(BIN)/payrecon demo --base-url http://$(HOST):$(PORT)
 	$(MAKE) serve
 
 serve: install

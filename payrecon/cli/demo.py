@@ -12,15 +12,22 @@ from payrecon.db import get_engine, request_session, upgrade_to_head
 
 @click.command("demo")
 @click.option("--dossiers", default=3000, show_default=True, help="how many dossiers to generate")
+@click.option(
+    "--base-url",
+    default=None,
+    help="where the demo app will be served [default: http://127.0.0.1:8000; "
+    "make demo passes http://HOST:PORT]",
+)
 @with_appcontext
 @reports_errors
-def demo(dossiers: int) -> None:
+def demo(dossiers: int, base_url: str | None) -> None:
     """Migrate the database and load the demo data set (once)."""
     from payrecon.demo.load import load_demo
     from payrecon.demo.officers import ensure_demo_officers
-    from payrecon.demo.settings import ensure_demo_settings
+    from payrecon.demo.settings import DEMO_BASE_URL, ensure_demo_settings
 
-    settings_path, written = ensure_demo_settings(current_app.instance_path)
+    base = (base_url or DEMO_BASE_URL).rstrip("/")
+    settings_path, written = ensure_demo_settings(current_app.instance_path, base)
     if written:
         click.echo(f"generated demo settings (secrets, not for production): {settings_path}")
         click.echo("  restart any running payrecon process to pick them up")
@@ -39,7 +46,7 @@ def demo(dossiers: int) -> None:
         )
     logins = ensure_demo_officers(request_session(), current_app.config["DEMO_PASSWORDS"])
     click.echo(
-        "officer pages: http://127.0.0.1:8000/officer/login; DEMO-ONLY accounts "
+        f"officer pages: {base}/officer/login; DEMO-ONLY accounts "
         "(generated passwords, kept in instance/settings.py):"
     )
     for login in logins:
@@ -49,10 +56,7 @@ def demo(dossiers: int) -> None:
             "  the demo serves plain http, so its sign-in cookie is not marked Secure "
             "(SESSION_COOKIE_SECURE=False); production must serve https and keep it True"
         )
-    click.echo(
-        "look at: http://127.0.0.1:8000/openapi.json, "
-        "http://127.0.0.1:8000/api/v1/dossiers/<code>, http://127.0.0.1:8000/readyz"
-    )
+    click.echo(f"look at: {base}/openapi.json, {base}/api/v1/dossiers/<code>, {base}/readyz")
 
 
 COMMANDS = [demo]

@@ -14,17 +14,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from payrecon.db import utcnow
+from payrecon.demo.settings import DEMO_BASE_URL
 from payrecon.dossiers.models import Dossier
 from payrecon.payments import service, vnpay_protocol
 from payrecon.payments.settings import PaymentSettings
 
 ACTOR = "demo"
-RETURN_URL = "http://127.0.0.1:8000/gateway/vnpay/return"
+RETURN_PATH = "/gateway/vnpay/return"
 
 # (how many, method, what happens to it)
 PLAN = [
@@ -73,6 +75,9 @@ class _Maker:
         self.number = 0
         self.day_start = day_start
         self.started = 0
+        # the demo's simulated gateway is served by the demo app itself: return there
+        pay_url = settings.vnpay.pay_url if settings.vnpay else DEMO_BASE_URL
+        self.return_url = urljoin(pay_url, RETURN_PATH)
 
     def next_moment(self) -> datetime:
         """The next moment of the demo's business day, MINUTES_APART after the previous one."""
@@ -87,7 +92,7 @@ class _Maker:
             actor=ACTOR,
             settings=self.settings,
             client_ip="127.0.0.1",
-            return_url=RETURN_URL,
+            return_url=self.return_url,
             **kwargs,
         ).body
 

@@ -5,6 +5,7 @@ Nothing here is fit for production: production sets PAYRECON_* in the environmen
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
@@ -18,7 +19,8 @@ HEADER = (
 )
 
 
-# Where `make demo` serves the app; the simulated VNPAY lives in the same app under /_sim.
+# Where `make demo` serves the app by default (HOST and PORT change it, and `payrecon demo
+# --base-url`); the simulated VNPAY lives in the same app under /_sim.
 DEMO_BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -31,7 +33,16 @@ def demo_signing_pair(instance_path: Path) -> tuple[Path, Path]:
     return key_path, cert_path
 
 
-def demo_settings(instance_path: Path) -> dict[str, object]:
+def served_at(base_url: str) -> dict[str, str]:
+    """The settings that name where the demo app is served: the simulated VNPAY's URLs."""
+    base = base_url.rstrip("/")
+    return {
+        "VNPAY_PAY_URL": f"{base}/_sim/vnpay/paymentv2/vpcpay.html",
+        "VNPAY_API_URL": f"{base}/_sim/vnpay/merchant_webapi/api/transaction",
+    }
+
+
+def demo_settings(instance_path: Path, base_url: str = DEMO_BASE_URL) -> dict[str, object]:
     """Every setting the demo needs, with freshly generated secrets.
 
     VNPAY points at the gateway simulator of the demo app itself (/_sim), with a terminal
@@ -52,30 +63,41 @@ def demo_settings(instance_path: Path) -> dict[str, object]:
         "GATEWAY_SIMULATOR": True,
         "VNPAY_TMN_CODE": "DEMOSIM1",
         "VNPAY_HASH_SECRET": secrets.token_hex(32),
-        "VNPAY_PAY_URL": f"{DEMO_BASE_URL}/_sim/vnpay/paymentv2/vpcpay.html",
-        "VNPAY_API_URL": f"{DEMO_BASE_URL}/_sim/vnpay/merchant_webapi/api/transaction",
+        **served_at(base_url),
         # The simulated bank (/_sim/bank) signs its credit notifications with this secret.
         "BANK_WEBHOOK_SECRET": secrets.token_hex(32),
     }
 
 
-def ensure_demo_settings(instance_path: str | Path) -> tuple[Path, bool]:
+def ensure_demo_settings(
+    instance_path: str | Path, base_url: str = DEMO_BASE_URL
+) -> tuple[Path, bool]:
     """Write instance/settings.py, or add the settings it lacks; returns (path, written now).
 
     Settings already in the file are kept, so the demo's secrets and passwords stay the same
-    from run to run; a file from an older demo gains the settings added since.
+    from run to run; a file from an older demo gains the settings added since. The URLs of
+    where the demo is served follow `base_url`, so serving on another port keeps the simulated
+    gateway reachable.
     """
     folder = Path(instance_path)
     path = folder / INSTANCE_SETTINGS
-    wanted = demo_settings(folder)
+    wanted = demo_settings(folder, base_url)
     if path.exists():
+        text = path.read_text(encoding="utf-8")
         present: dict[str, object] = {}
-        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), present)  # noqa: S102
+        exec(compile(text, str(path), "exec"), present)  # noqa: S102
+        moved = {
+            name: value
+            for name, value in served_at(base_url).items()
+            if name in present and present[name] != value
+        }
+        for name, value in moved.items():
+            text = re.sub(rf"(?m)^{name} = .*$", f"{name} = {value!r}", text)
         missing = {name: value for name, value in wanted.items() if name not in present}
-        if not missing:
+        if not missing and not moved:
             return path, False
-        with path.open("a", encoding="utf-8") as settings:
-            settings.writelines(f"{name} = {value!r}\n" for name, value in missing.items())
+        text += "".join(f"{name} = {value!r}\n" for name, value in missing.items())
+        path.write_text(text, encoding="utf-8")
         return path, True
     folder.mkdir(parents=True, exist_ok=True)
     lines = [f"{name} = {value!r}\n" for name, value in wanted.items()]

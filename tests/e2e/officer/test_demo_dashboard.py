@@ -16,8 +16,9 @@ from tests.e2e.officer.test_demo_logins import printed_logins
 
 
 def test_the_demo_dashboard_shows_last_nights_run_of_the_demo_data(runner, app):
-    result = runner.invoke(cli, ["demo", "--dossiers", "80"])
+    result = runner.invoke(cli, ["demo", "--dossiers", "80", "--base-url", "http://127.0.0.1:8123"])
     assert result.exit_code == 0, result.output
+    assert "officer pages: http://127.0.0.1:8123/officer/login" in result.output
     yesterday = datetime.now(VIETNAM).date() - timedelta(days=1)
     with app.app_context(), session_scope() as session:
         run = session.scalars(select(ReconciliationRun)).one()
