@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from payrecon import outbox
 from payrecon.catalog import queries as catalog_queries
@@ -179,6 +179,7 @@ def _claim(
         .join(Dossier, _dossier_of_event())
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .where(*_pending(exclude), Procedure.agency_id == agency_id)
+        .options(contains_eager(Dossier.procedure))  # the joined row: no load per dossier
         .order_by(OutboxEvent.id)
         .limit(room)
         .with_for_update(of=OutboxEvent, skip_locked=True)

@@ -85,10 +85,15 @@ class OwnCertificate:
 def own_certificate(cert_pem: bytes) -> OwnCertificate:
     certificate = load_certificate(cert_pem)
     pem = certificate.public_bytes(serialization.Encoding.PEM)
+    # The bare public key: xmlsec copies the key into every context, and a key loaded from
+    # the certificate drags a copy of the certificate along (as long as verifying it).
+    public_pem = certificate.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return OwnCertificate(
         certificate=certificate,
         base64_der="".join(f"{line}\n" for line in pem.decode("ascii").splitlines()[1:-1]),
-        public_key=xmlsec.Key.from_memory(pem, xmlsec.KeyFormat.CERT_PEM),
+        public_key=xmlsec.Key.from_memory(public_pem, xmlsec.KeyFormat.PEM),
     )
 
 
