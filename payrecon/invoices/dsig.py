@@ -63,10 +63,16 @@ def signed_data_id(root: etree._Element) -> str:
     data_id = data.get("Id") if data is not None else None
     if not data_id:
         raise InvalidInvoiceXml("DLHDon is missing or has no Id to sign", where="/HDon/DLHDon")
-    holders = root.xpath("//*[@Id=$id or @ID=$id]", id=data_id)
-    if len(holders) != 1:
-        raise InvalidInvoiceXml(f"the Id {data_id!r} is used {len(holders)} times", where="//@Id")
+    if (uses := id_uses(root, data_id)) != 1:
+        raise InvalidInvoiceXml(f"the Id {data_id!r} is used {uses} times", where="//@Id")
     return data_id
+
+
+def id_uses(root: etree._Element, value: str) -> int:
+    """How many Id (or ID) attributes in the document have this value."""
+    # Collecting the attribute values and comparing in Python is several times faster than
+    # an XPath predicate evaluated on every element.
+    return sum(1 for found in root.xpath("//@Id|//@ID") if found == value)
 
 
 def load_certificate(pem_or_base64: bytes | str) -> x509.Certificate:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 import xmlsec
 from cryptography import x509
@@ -41,6 +42,7 @@ from payrecon.invoices.dsig import (
     SELLER_SLOT,
     SHA256,
     ds,
+    id_uses,
     load_certificate,
     local_wall_time,
     seller_slot,
@@ -52,7 +54,8 @@ from payrecon.invoices.xsd import parse_xml
 #: Longer than any base64 value payrecon writes, so SignatureValue is one line (as signxml
 #: wrote it). A process-wide libxmlsec1 setting; payrecon is its only user.
 _BASE64_LINE = 1 << 16
-_FILLED_BY_XMLSEC = frozenset({ds("DigestValue"), ds("SignatureValue")})
+_FILLED_BY_XMLSEC = (ds("DigestValue"), ds("SignatureValue"))
+_QUOTE = {'"': "&quot;"}
 
 
 def libxml_mismatch(xmlsec_libxml: tuple[int, ...], lxml_libxml: tuple[int, ...]) -> str | None:
@@ -112,35 +115,52 @@ def private_key(key: bytes | PrivateKeyTypes) -> xmlsec.Key:
     return xmlsec.Key.from_memory(pem, xmlsec.KeyFormat.PEM)
 
 
-def signature_template(
-    data_id: str, signing_time: datetime, certificate: OwnCertificate
-) -> etree._Element:
-    """The seller's ds:Signature with empty DigestValues and SignatureValue.
+_TEMPLATE = (
+    '<ds:Signature xmlns:ds="{ds}" Id="{signature_id}">'
+    "<ds:SignedInfo>"
+    '<ds:CanonicalizationMethod Algorithm="{c14n}"/>'
+    '<ds:SignatureMethod Algorithm="{rsa_sha256}"/>'
+    '<ds:Reference URI="#{data_id}">'
+    '<ds:Transforms><ds:Transform Algorithm="{c14n}"/></ds:Transforms>'
+    '<ds:DigestMethod Algorithm="{sha256}"/><ds:DigestValue/>'
+    "</ds:Reference>"
+    '<ds:Reference URI="#{object_id}">'
+    '<ds:Transforms><ds:Transform Algorithm="{c14n}"/></ds:Transforms>'
+    '<ds:DigestMethod Algorithm="{sha256}"/><ds:DigestValue/>'
+    "</ds:Reference>"
+    "</ds:SignedInfo>"
+    "<ds:SignatureValue/>"
+    "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>{certificate}</ds:X509Certificate>"
+    "</ds:X509Data></ds:KeyInfo>"
+    '<ds:Object Id="{object_id}"><ds:SignatureProperties>'
+    '<ds:SignatureProperty Target="#{signature_id}">'
+    "<ds:SigningTime>{signing_time}</ds:SigningTime>"
+    "</ds:SignatureProperty></ds:SignatureProperties></ds:Object>"
+    "</ds:Signature>"
+)
+
+
+def signature_template(data_id: str, signing_time: datetime, certificate: OwnCertificate) -> str:
+    """The seller's ds:Signature with empty DigestValues and SignatureValue, as XML text.
 
     Order and content as the profile has them: SignedInfo (C14N 1.0, RSA-SHA256; a C14N 1.0
     transform and a SHA-256 digest on each reference), SignatureValue, KeyInfo with the
-    certificate, and the Object whose SignatureProperty targets the signature.
+    certificate, and the Object whose SignatureProperty targets the signature. Written in
+    lxml's own serialisation (no whitespace, double quotes, empty elements self-closed), so
+    that the checker can compare what it parsed with this text byte for byte; parsing one
+    string is also quicker than making twenty elements.
     """
-    sig_id, object_id = signature_id(data_id), time_object_id(data_id)
-    signature = etree.Element(ds("Signature"), Id=sig_id, nsmap={"ds": DS_NS})
-    signed_info = etree.SubElement(signature, ds("SignedInfo"))
-    etree.SubElement(signed_info, ds("CanonicalizationMethod"), Algorithm=C14N_1_0)
-    etree.SubElement(signed_info, ds("SignatureMethod"), Algorithm=RSA_SHA256)
-    for uri in (f"#{data_id}", f"#{object_id}"):
-        reference = etree.SubElement(signed_info, ds("Reference"), URI=uri)
-        transforms = etree.SubElement(reference, ds("Transforms"))
-        etree.SubElement(transforms, ds("Transform"), Algorithm=C14N_1_0)
-        etree.SubElement(reference, ds("DigestMethod"), Algorithm=SHA256)
-        etree.SubElement(reference, ds("DigestValue"))
-    etree.SubElement(signature, ds("SignatureValue"))
-    key_info = etree.SubElement(signature, ds("KeyInfo"))
-    x509_data = etree.SubElement(key_info, ds("X509Data"))
-    etree.SubElement(x509_data, ds("X509Certificate")).text = certificate.base64_der
-    time_object = etree.SubElement(signature, ds("Object"), Id=object_id)
-    properties = etree.SubElement(time_object, ds("SignatureProperties"))
-    prop = etree.SubElement(properties, ds("SignatureProperty"), Target=f"#{sig_id}")
-    etree.SubElement(prop, ds("SigningTime")).text = local_wall_time(signing_time)
-    return signature
+    return _TEMPLATE.format(
+        ds=DS_NS,
+        c14n=C14N_1_0,
+        rsa_sha256=RSA_SHA256,
+        sha256=SHA256,
+        data_id=escape(data_id, _QUOTE),
+        object_id=escape(time_object_id(data_id), _QUOTE),
+        signature_id=escape(signature_id(data_id), _QUOTE),
+        certificate=certificate.base64_der,
+        signing_time=local_wall_time(signing_time),
+    )
 
 
 def sign_in_place(root: etree._Element, signature: etree._Element, key: xmlsec.Key) -> None:
@@ -189,7 +209,7 @@ def check_own_signature(
             where=SELLER_SLOT,
         )
     # Ids are unique in what we write; a second holder would let a reference resolve elsewhere.
-    if len(root.xpath("//@Id[.=$a or .=$b]", a=data_id, b=time_object_id(data_id))) != 2:
+    if id_uses(root, data_id) != 1 or id_uses(root, time_object_id(data_id)) != 1:
         raise InvalidInvoiceXml("a signed Id is used more than once", where="//@Id")
     xmlsec.tree.add_ids(root, ["Id"])
     context = xmlsec.SignatureContext()
@@ -204,9 +224,7 @@ def check_own_signature(
     # two references, the SigningTime and its Target, and the configured certificate.
     for value in signature.iter(*_FILLED_BY_XMLSEC):
         value.text = None
-    if etree.tostring(signature) != etree.tostring(
-        signature_template(data_id, signing_time, certificate)
-    ):
+    if etree.tostring(signature) != signature_template(data_id, signing_time, certificate).encode():
         raise InvalidInvoiceXml(
             "the seller signature is not laid out as payrecon writes it "
             "(algorithms, references, SigningTime or certificate differ)",

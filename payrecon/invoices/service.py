@@ -54,7 +54,7 @@ from payrecon.invoices.xml_build import (
     InvoiceData,
     RelatedInvoice,
     Relation,
-    build_invoice_xml,
+    build_valid_invoice_tree,
 )
 
 PAID_TOPIC = issuing.PAID_TOPIC
@@ -149,7 +149,7 @@ def _issue(
             amount_vnd=amount_vnd,
             related=link,
         )
-        unsigned = build_invoice_xml(data)  # checked against the XSD before it is returned
+        unsigned = build_valid_invoice_tree(data)  # checked against the XSD, signed in place
         # sign_invoice verifies the new signature before returning the final bytes.
         signed = sign_invoice(
             unsigned, key_pem=keys.key, cert_pem=keys.cert_pem, signing_time=issued_at

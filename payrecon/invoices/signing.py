@@ -57,16 +57,27 @@ __all__ = [
 
 
 def sign_invoice(
-    xml: bytes, *, key_pem: bytes | PrivateKeyTypes, cert_pem: bytes, signing_time: datetime
+    xml: bytes | etree._Element,
+    *,
+    key_pem: bytes | PrivateKeyTypes,
+    cert_pem: bytes,
+    signing_time: datetime,
 ) -> bytes:
     """Sign an unsigned invoice as its seller; returns the final bytes.
 
+    `xml` is the document's bytes or, from the issuing path, the root of a tree just built
+    and validated (xml_build.build_valid_invoice_tree), which is signed in place.
     `key_pem` is the PEM of the key or the key already loaded; either is turned into an
     xmlsec key once per process. `signing_time` must be timezone-aware; it is written as
     GMT+7 wall time. Raises InvalidInvoiceXml if the document is not an HDon or is already
     signed, or if the signature does not verify afterwards.
     """
-    root = parse_xml(xml)
+    if isinstance(xml, etree._Element):
+        if xml.getparent() is not None:
+            raise ValueError("sign_invoice signs a whole document: pass its root element")
+        root = xml
+    else:
+        root = parse_xml(xml)
     slot = seller_slot(root)
     if len(slot):
         raise InvalidInvoiceXml("the invoice already carries a seller signature", where=SELLER_SLOT)
@@ -74,7 +85,7 @@ def sign_invoice(
     certificate = own_certificate(cert_pem)
     # The template is placed where it stays before digests are taken, so that inclusive C14N
     # sees the same in-scope namespaces then and in the final document.
-    signature = signature_template(data_id, signing_time, certificate)
+    signature = etree.fromstring(signature_template(data_id, signing_time, certificate))
     slot.append(signature)
     sign_in_place(root, signature, private_key(key_pem))
     signed = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
