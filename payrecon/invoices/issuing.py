@@ -20,7 +20,7 @@ among them) are taken one at a time and fail naming the field at fault.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +44,7 @@ from payrecon.invoices.compose import (
 )
 from payrecon.invoices.keys import SigningKeys
 from payrecon.invoices.models import Invoice, InvoiceChange
+from payrecon.invoices.payloads import paid_amount, payload_field, payment_method
 from payrecon.invoices.signing import sign_invoice
 from payrecon.invoices.symbols import LOCAL_TIME, invoice_year, series_symbol
 from payrecon.invoices.xml_build import Buyer, Seller, build_valid_invoice_tree
@@ -74,29 +75,6 @@ class _Paid:
     amount_vnd: int
     method: str | None
     dossier: Dossier
-
-
-def payload_field(payload: Mapping[str, Any], name: str, kind: type) -> Any:
-    value = payload.get(name)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise InvalidInput(
-            f"event payload {name} must be {kind.__name__}, got {value!r}", where=f"payload.{name}"
-        )
-    return value
-
-
-def paid_amount(payload: Mapping[str, Any]) -> int:
-    amount = payload_field(payload, "amount_vnd", int)
-    if amount <= 0:
-        raise InvalidInput(
-            f"paid amount must be positive, got {amount}", where="payload.amount_vnd"
-        )
-    return amount
-
-
-def payment_method(payload: Mapping[str, Any]) -> str | None:
-    method = payload.get("method")
-    return method if isinstance(method, str) else None
 
 
 def seller_problem(agency: Agency) -> Conflict | None:
