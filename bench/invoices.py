@@ -77,18 +77,19 @@ def _worker_setup(url: str, key_path: str, cert_path: str) -> None:
     _state["xml"] = _sample_xml()
 
 
-def _issue_until_done(_: int) -> int:
+def _issue_until_done(_: int) -> tuple[int, float]:
+    """Drain the pending events; returns (invoices issued, CPU seconds this process used)."""
     from sqlalchemy.orm import Session
 
     from payrecon.invoices.service import issue_pending_invoices
 
-    issued = 0
+    issued, cpu = 0, time.process_time()
     with Session(_state["engine"]) as session:
         while (summary := issue_pending_invoices(session, keys=_state["keys"])).issued:
             issued += summary.issued
             if summary.issue_failures:
                 raise RuntimeError(f"issuing failed: {summary.summary()}")
-    return issued
+    return issued, time.process_time() - cpu
 
 
 def _repeat_for(seconds: float, operation) -> int:
@@ -248,6 +249,7 @@ def main() -> None:
         "RSA-2048 sign": [],
         "lxml parse+validate": [],
     }
+    cpu_ms: list[float] = []  # issuing processes' CPU per invoice (PostgreSQL's not included)
     try:
         _prepare_database(url)
         with tempfile.TemporaryDirectory() as folder:
@@ -262,8 +264,10 @@ def main() -> None:
                 for run in range(1, args.runs + 1):
                     _enqueue_payments(url, run, args.invoices)
                     started = time.perf_counter()
-                    issued = sum(pool.map(_issue_until_done, range(PROCESSES)))
+                    done = list(pool.map(_issue_until_done, range(PROCESSES)))
                     elapsed = time.perf_counter() - started
+                    issued = sum(count for count, _ in done)
+                    cpu_ms.append(1000 * sum(cpu for _, cpu in done) / issued)
                     if issued != args.invoices:
                         raise RuntimeError(f"run {run}: {issued} of {args.invoices} issued")
                     rates["issue (end to end)"].append(issued / elapsed)
@@ -273,7 +277,10 @@ def main() -> None:
                         _parallel_rate(pool, _lxml_validate, args.seconds)
                     )
                     print(
-                        f"run {run}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items()),
+                        f"run {run}: "
+                        + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rates.items())
+                        + f"; issuing CPU {cpu_ms[-1]:.2f} ms/invoice, busy "
+                        f"{sum(cpu for _, cpu in done) / (PROCESSES * elapsed):.0%}",
                         flush=True,
                     )
     finally:

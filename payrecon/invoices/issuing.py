@@ -20,13 +20,13 @@ among them) are taken one at a time and fail naming the field at fault.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from payrecon import outbox
 from payrecon.catalog import queries as catalog_queries
@@ -44,15 +44,17 @@ from payrecon.invoices.compose import (
 )
 from payrecon.invoices.keys import SigningKeys
 from payrecon.invoices.models import Invoice, InvoiceChange
+from payrecon.invoices.payloads import paid_amount, payload_field, payment_method
 from payrecon.invoices.signing import sign_invoice
 from payrecon.invoices.symbols import LOCAL_TIME, invoice_year, series_symbol
-from payrecon.invoices.xml_build import Buyer, Seller, build_invoice_xml
+from payrecon.invoices.xml_build import Buyer, Seller, build_valid_invoice_tree
 from payrecon.outbox import OutboxEvent
 
 PAID_TOPIC = "payment.succeeded"
-#: Invoices per transaction: large enough that a commit and its round trips cost little per
-#: invoice, small enough that a batch holds its series for a fraction of a second.
-BATCH = 32
+#: Invoices per transaction: large enough that a commit and its ~12 round trips cost little
+#: per invoice, small enough that a batch holds its series for a fraction of a second (128 ×
+#: ~2 ms of CPU). 128 rather than 32 cut the issuing CPU per invoice by ~15 % (bench/invoices.py).
+BATCH = 128
 #: Pending events read, oldest first, to find the agencies with work waiting.
 ROUTE_SCAN = 256
 MAX_ATTEMPTS = 10
@@ -73,29 +75,6 @@ class _Paid:
     amount_vnd: int
     method: str | None
     dossier: Dossier
-
-
-def payload_field(payload: Mapping[str, Any], name: str, kind: type) -> Any:
-    value = payload.get(name)
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise InvalidInput(
-            f"event payload {name} must be {kind.__name__}, got {value!r}", where=f"payload.{name}"
-        )
-    return value
-
-
-def paid_amount(payload: Mapping[str, Any]) -> int:
-    amount = payload_field(payload, "amount_vnd", int)
-    if amount <= 0:
-        raise InvalidInput(
-            f"paid amount must be positive, got {amount}", where="payload.amount_vnd"
-        )
-    return amount
-
-
-def payment_method(payload: Mapping[str, Any]) -> str | None:
-    method = payload.get("method")
-    return method if isinstance(method, str) else None
 
 
 def seller_problem(agency: Agency) -> Conflict | None:
@@ -179,6 +158,7 @@ def _claim(
         .join(Dossier, _dossier_of_event())
         .join(Procedure, Procedure.id == Dossier.procedure_id)
         .where(*_pending(exclude), Procedure.agency_id == agency_id)
+        .options(contains_eager(Dossier.procedure))  # the joined row: no load per dossier
         .order_by(OutboxEvent.id)
         .limit(room)
         .with_for_update(of=OutboxEvent, skip_locked=True)
@@ -320,7 +300,7 @@ def _signed_row(
     data = fee_invoice_data(
         sale, series=series, number=number, issued_on=issued_on, lookup_code=lookup_code
     )
-    unsigned = build_invoice_xml(data)  # checked against the XSD before it is returned
+    unsigned = build_valid_invoice_tree(data)  # checked against the XSD, signed in place
     xml = sign_invoice(unsigned, key_pem=keys.key, cert_pem=keys.cert_pem, signing_time=issued_at)
     return {
         "template_code": TEMPLATE_CODE,

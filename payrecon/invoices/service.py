@@ -6,23 +6,11 @@ refund event is handled in its own transaction, which `outbox.drain` commits tog
 marking the event done. The officer-facing corrections (`cancel_invoice`, `replace_invoice`,
 `adjust_invoice`) are one operation, one commit each.
 
-Where the expensive work of a correction happens relative to the counter lock (see counter.py
-for why the number is gapless): the number is signed inside DLHDon, so an invoice cannot be
-signed before its number is known, and the number must be taken in the transaction that stores
-the invoice. `_issue` therefore *guesses* the number (the series' last number + 1, read without
-a lock), builds, validates and signs with it, and only then takes the number (UPDATE …
-RETURNING, which locks the series row until commit). When the guess was right, which is the
-normal case for a series with one issuer at a time, the lock is held only for the insert and
-the commit. When another issuer took that number in between, the invoice is built and signed
-again with the number actually taken, this time under the lock: slower, never wrong, never a
-gap; and the process stops guessing for that series while it stays contended (see
-_contended_series), since under contention a guess is mostly wasted work. Different agencies
-have different series and never wait for each other.
+One correction at a time is numbered, signed and stored by single_issue.issue_one.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -35,38 +23,24 @@ from payrecon import audit, outbox
 from payrecon.db import utcnow
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import Conflict, InvalidInput, NotFound
-from payrecon.invoices import counter, issuing
+from payrecon.invoices import issuing
 from payrecon.invoices.compose import (
-    TEMPLATE_CODE,
     FeeSale,
     RefundAction,
-    agency_series_suffix,
-    fee_invoice_data,
-    new_lookup_code,
     refund_action,
 )
 from payrecon.invoices.keys import SigningKeys, configured_signing_keys
 from payrecon.invoices.models import Invoice, InvoiceChange
-from payrecon.invoices.signing import sign_invoice
-from payrecon.invoices.symbols import LOCAL_TIME, invoice_year, series_symbol
+from payrecon.invoices.payloads import payload_field
+from payrecon.invoices.single_issue import issue_one
 from payrecon.invoices.xml_build import (
     Buyer,
-    InvoiceData,
-    RelatedInvoice,
-    Relation,
-    build_invoice_xml,
 )
 
 PAID_TOPIC = issuing.PAID_TOPIC
 REFUNDED_TOPIC = "payment.refunded"
 SYSTEM_ACTOR = "system:invoices"
 DELIVERED_STATUSES = frozenset({"done"})
-
-#: Series whose last guess in this process was taken by another issuer. While several issuers
-#: work one series, most guesses are wrong and signing twice only wastes CPU; for those series
-#: the number is taken first and the invoice signed under the lock, until a take finds the
-#: number it peeked just before (nobody else is issuing) and speculation resumes.
-_contended_series: set[int] = set()
 
 
 @dataclass(frozen=True)
@@ -96,110 +70,6 @@ class BuyerCorrection:
 def _sale(dossier: Dossier, session: Session, *, paid_vnd: int, method: str | None) -> FeeSale:
     seller = issuing.seller_of(session, dossier.procedure.agency)
     return issuing.fee_sale(seller, dossier, paid_vnd=paid_vnd, method=method)
-
-
-def _issue(
-    session: Session,
-    sale: FeeSale,
-    *,
-    keys: SigningKeys,
-    issued_at: datetime,
-    agency_id: int,
-    dossier_id: int,
-    payment_id: int,
-    kind: str,
-    related: Invoice | None = None,
-    amount_vnd: int | None = None,
-    refund_id: int | None = None,
-    reason: str | None = None,
-) -> Invoice:
-    """Number, build, validate, sign and store one invoice in the caller's transaction.
-
-    See the module docstring for the order of guessing, signing and taking the number.
-    """
-    series = series_symbol(invoice_year(issued_at), agency_series_suffix(agency_id))
-    state = counter.open_series(
-        session,
-        agency_id=agency_id,
-        year=invoice_year(issued_at),
-        template_code=TEMPLATE_CODE,
-        series=series,
-    )
-    series_id = state.id
-    issued_on = issued_at.astimezone(LOCAL_TIME).date()
-    lookup_code = new_lookup_code()
-    link = None
-    if related is not None:
-        link = RelatedInvoice(
-            relation=Relation.ADJUSTS if kind == "adjustment" else Relation.REPLACES,
-            template_code=related.template_code,
-            series=related.series,
-            number=related.number,
-            issued_on=related.issued_on,
-            note=(reason or None) and reason[:255],
-        )
-
-    def signed_with(number: int) -> tuple[InvoiceData, bytes]:
-        data = fee_invoice_data(
-            sale,
-            series=series,
-            number=number,
-            issued_on=issued_on,
-            lookup_code=lookup_code,
-            amount_vnd=amount_vnd,
-            related=link,
-        )
-        unsigned = build_invoice_xml(data)  # checked against the XSD before it is returned
-        # sign_invoice verifies the new signature before returning the final bytes.
-        signed = sign_invoice(
-            unsigned, key_pem=keys.key, cert_pem=keys.cert_pem, signing_time=issued_at
-        )
-        return data, signed
-
-    guess = state.last_number + 1
-    if series_id in _contended_series:
-        number = counter.take_number(session, series_id)
-        data, xml = signed_with(number)
-        if number == guess:  # nobody took a number between our peek and our take
-            _contended_series.discard(series_id)
-    else:
-        data, xml = signed_with(guess)
-        number = counter.take_number(session, series_id)
-        if number != guess:
-            _contended_series.add(series_id)
-            data, xml = signed_with(number)
-    invoice = Invoice(
-        series_id=series_id,
-        template_code=TEMPLATE_CODE,
-        series=series,
-        number=number,
-        kind=kind,
-        status="issued",
-        related_invoice_id=related.id if related is not None else None,
-        agency_id=agency_id,
-        dossier_id=dossier_id,
-        payment_id=payment_id,
-        refund_id=refund_id,
-        issued_at=issued_at,
-        issued_on=issued_on,
-        buyer_name=sale.buyer.name,
-        payment_method=sale.payment_method,
-        total_vnd=sale.paid_vnd if amount_vnd is None else amount_vnd,
-        seller_tax_code=data.seller.tax_code,
-        buyer_tax_code=data.buyer.tax_code,
-        buyer_id_number=data.buyer.id_number,
-        total_before_tax_vnd=data.total_before_tax_vnd,
-        total_tax_vnd=data.total_tax_vnd,
-        lookup_code=lookup_code,
-        xml=xml,
-        xml_sha256=hashlib.sha256(xml).hexdigest(),
-        reason=reason,
-    )
-    session.add(invoice)
-    session.flush()
-    change = {"original": "issue", "replacement": "replacement", "adjustment": "adjustment"}
-    _record_change(session, invoice, change[kind])
-    return invoice
 
 
 def _record_change(session: Session, invoice: Invoice, kind: str) -> None:
@@ -265,7 +135,7 @@ def _adjust(
         )
     if amount_vnd == 0:
         raise InvalidInput("an adjustment must change the amount", where="amount_vnd")
-    adjustment = _issue(
+    adjustment = issue_one(
         session,
         _sale_of(session, original),
         keys=keys,
@@ -302,9 +172,9 @@ def apply_refund(
     issues an adjustment for minus the refund (compose.refund_action). A repeated event changes
     nothing. Returns the adjustment, or the cancelled invoice.
     """
-    payment_id = issuing.payload_field(payload, "payment_id", int)
-    refund_id = issuing.payload_field(payload, "refund_id", int)
-    refund_vnd = issuing.payload_field(payload, "amount_vnd", int)
+    payment_id = payload_field(payload, "payment_id", int)
+    refund_id = payload_field(payload, "refund_id", int)
+    refund_vnd = payload_field(payload, "amount_vnd", int)
     reason = f"hoàn tiền {refund_id}: {payload.get('reason') or 'không ghi lý do'}"
     done = session.scalars(select(Invoice).where(Invoice.refund_id == refund_id)).one_or_none()
     if done is not None:
@@ -393,7 +263,7 @@ def replace_invoice(
         id_number=buyer.id_number or current.id_number,
         address=buyer.address or current.address,
     )
-    replacement = _issue(
+    replacement = issue_one(
         session,
         _sale_of(session, original, buyer=corrected),
         keys=keys,

@@ -313,12 +313,18 @@ def build_invoice_tree(invoice: InvoiceData) -> etree._Element:
     return root
 
 
+def build_valid_invoice_tree(invoice: InvoiceData) -> etree._Element:
+    """build_invoice_tree, checked against the XSD (InvalidInvoiceXml names the first
+    violation). The issuing path signs this tree as it is, without a serialise and a parse."""
+    tree = build_invoice_tree(invoice)
+    require_valid(tree)
+    return tree
+
+
 def build_invoice_xml(invoice: InvoiceData) -> bytes:
     """The invoice as UTF-8 bytes with an XML declaration; same input, same bytes.
 
     Checked against the XSD before it is returned: payrecon never hands out an invoice
     its own schema rejects (InvalidInvoiceXml names the first violation).
     """
-    tree = build_invoice_tree(invoice)
-    require_valid(tree)
-    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+    return etree.tostring(build_valid_invoice_tree(invoice), xml_declaration=True, encoding="UTF-8")

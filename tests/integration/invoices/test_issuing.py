@@ -10,9 +10,11 @@ from lxml import etree
 from sqlalchemy import select
 
 from payrecon import outbox
+from payrecon.errors import InvalidInvoiceXml
 from payrecon.invoices import counter, queries, service
 from payrecon.invoices.keys import SigningNotConfigured
 from payrecon.invoices.models import Invoice, InvoiceChange, InvoiceSeries
+from payrecon.invoices.own_signature import check_own_signature, own_certificate
 from payrecon.invoices.rules import invoice_problems
 from payrecon.invoices.signing import verify_invoice
 from payrecon.invoices.xsd import schema_problems
@@ -58,6 +60,22 @@ def test_a_paid_fee_gets_a_valid_signed_invoice(db_session, signing_keys, demo_p
     changes = db_session.scalars(select(InvoiceChange)).all()
     assert [(c.invoice_id, c.kind) for c in changes] == [(invoice.id, "issue")]
     assert outbox.pending_count(db_session, service.PAID_TOPIC) == 0
+
+
+def test_the_stored_bytes_pass_our_xmlsec_check_and_one_changed_byte_fails_it(
+    db_session, signing_keys
+):
+    pay(db_session, make_dossier(db_session))
+    issue(db_session, signing_keys)
+    stored = db_session.scalars(select(Invoice)).one()
+    certificate = own_certificate(signing_keys.cert_pem)
+    data_id = etree.fromstring(stored.xml).find("DLHDon").get("Id")
+    check_own_signature(stored.xml, certificate=certificate, data_id=data_id, signing_time=NOW)
+
+    at = stored.xml.index(b"<TgTTTBSo>200000<") + len(b"<TgTTTBSo>")
+    tampered = stored.xml[:at] + b"3" + stored.xml[at + 1 :]  # 200000 -> 300000
+    with pytest.raises(InvalidInvoiceXml, match="does not verify"):
+        check_own_signature(tampered, certificate=certificate, data_id=data_id, signing_time=NOW)
 
 
 def test_a_fee_with_vat_is_split_so_the_invoice_totals_what_was_paid(db_session, signing_keys):

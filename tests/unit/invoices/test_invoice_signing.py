@@ -306,7 +306,7 @@ def test_subtrees_under_a_default_namespace_canonicalise_without_spurious_undecl
     """libxml2 2.14 writes xmlns="" on grandchildren here; the verifier must not."""
     from signxml import CanonicalizationMethod
 
-    from payrecon.invoices.signing import _Verifier
+    from payrecon.invoices.verifying import _Verifier
 
     root = etree.fromstring(
         b'<r xmlns:u="urn:unused" xml:lang="vi"><a xmlns="urn:x"><b><c><d/></c></b></a></r>'
