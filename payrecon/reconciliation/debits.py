@@ -25,7 +25,7 @@ import pandas as pd
 from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import MONEY_RECEIVED_STATUSES, Finding
 from payrecon.reconciliation.frames import LOCAL_TIMEZONE
-from payrecon.reconciliation.matching import StepResult, empty_matches, greedy_pairs, match_rows
+from payrecon.reconciliation.steps import StepResult, empty_matches, greedy_pairs, match_rows
 
 
 def pair_reversals(

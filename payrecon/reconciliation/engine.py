@@ -49,19 +49,15 @@ from payrecon.reconciliation.frames import (
     SETTLEMENTS,
     check_frame,
 )
-from payrecon.reconciliation.matching import (
-    StepResult,
-    among,
-    empty_matches,
-    match_by_reference,
-    match_settlements,
-)
+from payrecon.reconciliation.ids import among
+from payrecon.reconciliation.matching import match_by_reference, match_settlements
 from payrecon.reconciliation.named import (
     KNOWN_REFERENCES,
     classify_named_credits,
     empty_known_references,
 )
 from payrecon.reconciliation.proposals import propose
+from payrecon.reconciliation.steps import StepResult, empty_matches
 
 PROPOSABLE_STATUSES = ("pending", "expired", *MONEY_RECEIVED_STATUSES)
 

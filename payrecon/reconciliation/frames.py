@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from payrecon.errors import InvalidInput
+from payrecon.reconciliation.ids import surely_unique
 
 NO_ID = 0
 LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -310,52 +311,11 @@ def _check_column(values: pd.Series, column: Column, where: str) -> None:
                 f"expected one of {', '.join(column.choices)}",
                 where=where,
             )
-    if column.unique and not _surely_unique(values) and values.duplicated().any():
+    if column.unique and not surely_unique(values) and values.duplicated().any():
         repeated = _shown(values[values.duplicated()].iloc[0])
         raise InvalidInput(f"{where} repeats {repeated!r}; it must be unique", where=where)
     if column.kind == "date" and len(values) and (values != values.dt.normalize()).any():
         raise InvalidInput(f"{where} holds a time of day; it must be a calendar date", where=where)
-
-
-def _surely_unique(values: pd.Series) -> bool:
-    """True when no value repeats; False when one may (then `duplicated` decides, and names it).
-
-    Hash tables of a million strings cost a third of a second per column; sorting 64-bit
-    integers costs a tenth of that. Integers are sorted as they are. Strings whose UTF-8 forms
-    all have one length (references, dossier codes) are hashed to 64 bits by their bytes:
-    equal strings have equal hashes, so distinct hashes prove the strings distinct.
-    """
-    if len(values) < 2:
-        return True
-    if values.dtype == np.int64:
-        ordered = np.sort(values.to_numpy())
-        return not (ordered[1:] == ordered[:-1]).any()
-    if not pd.api.types.is_string_dtype(values.dtype) or values.isna().any():
-        return False
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    strings = pa.array(values.astype("str"))
-    if isinstance(strings, pa.ChunkedArray):
-        strings = pa.concat_arrays(strings.chunks)
-    strings = strings.cast(pa.large_string())
-    lengths = pc.min_max(pc.binary_length(strings))
-    width = lengths["min"].as_py()
-    if width != lengths["max"].as_py():
-        return False
-    data = np.frombuffer(strings.buffers()[2] or b"", dtype=np.uint8)
-    start = int(np.frombuffer(strings.buffers()[1], dtype=np.int64)[strings.offset])
-    matrix = data[start : start + width * len(strings)].reshape(len(strings), width)
-    words = -(-width // 8) if width else 1
-    padded = np.zeros((len(strings), words * 8), dtype=np.uint8)
-    padded[:, :width] = matrix
-    hashes = np.zeros(len(strings), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for word in padded.view(np.uint64).T:
-            hashes = (hashes ^ word) * np.uint64(0x9E3779B97F4A7C15)
-            hashes ^= hashes >> np.uint64(29)
-    ordered = np.sort(hashes)
-    return not (ordered[1:] == ordered[:-1]).any()
 
 
 def _shown(value: object) -> object:

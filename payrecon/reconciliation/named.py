@@ -44,7 +44,7 @@ from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import Finding
 from payrecon.reconciliation.extract import arrow_strings, find_references
 from payrecon.reconciliation.frames import Column, FrameContract
-from payrecon.reconciliation.matching import StepResult, empty_matches
+from payrecon.reconciliation.steps import StepResult, empty_matches
 
 KNOWN_REFERENCES = FrameContract(
     "known_references",

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from payrecon.reconciliation.extract import arrow_strings, fold_marks
 from payrecon.reconciliation.frames import PROPOSALS
-from payrecon.reconciliation.matching import greedy_pairs
+from payrecon.reconciliation.steps import greedy_pairs
 
 EARLIEST_DAY_DISTANCE = -1  # a credit booked the day before the payment's date (cut-off times)
 
