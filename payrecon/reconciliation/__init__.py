@@ -4,6 +4,8 @@ The engine is pure (pandas frames in, frames out) and lives in these rooms:
 
 - `frames.py`: the column contracts of the input and output frames, and their validator;
 - `extract.py`: payment references found in remittance text, vectorised, exact;
+- `steps.py`: what a matching step returns (`StepResult`), match rows, greedy pairing;
+- `ids.py`: membership and uniqueness tests on many ids at once, with numpy;
 - `matching.py`: matches by reference and amount, and by gateway settlement batch;
 - `debits.py`: reversals paired with their credits, refunds with their bank debits;
 - `named.py`: credits naming a cancelled dossier, an unknown dossier or an unknown reference;

@@ -154,19 +154,14 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
     just confirmed). Refunded amounts are netted before comparing with the fee.
     """
     findings: list[Finding] = []
-    # Dossier codes as numbers once: a million string lookups would dominate otherwise.
-    numbers, codes = pd.factorize(
-        pd.concat([dossiers["dossier_code"], paying["dossier_code"]], ignore_index=True)
-    )
-    dossier_number, paying_number = numbers[: len(dossiers)], numbers[len(dossiers) :]
-    has_dossier = np.zeros(len(codes), dtype=bool)
-    has_dossier[dossier_number] = True
-    is_cancelled = np.zeros(len(codes), dtype=bool)
-    is_cancelled[dossier_number] = dossiers["status"].eq("cancelled").to_numpy()
-    fee_due = np.zeros(len(codes), dtype=np.int64)
-    fee_due[dossier_number] = dossiers["fee_due_vnd"].to_numpy()
+    # Dossier codes as positions in `dossiers` once (its codes are unique): a million string
+    # lookups would dominate otherwise. -1: a dossier we do not have.
+    position = pd.Index(dossiers["dossier_code"]).get_indexer(paying["dossier_code"])
+    codes = dossiers["dossier_code"].to_numpy()
+    is_cancelled = dossiers["status"].eq("cancelled").to_numpy()
+    fee_due = dossiers["fee_due_vnd"].to_numpy()
 
-    known = has_dossier[paying_number]
+    known = position >= 0
     for row in paying[~known].itertuples(index=False):
         findings.append(
             Finding(
@@ -177,7 +172,8 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
             )
         )
     net = (paying["amount_vnd"] - paying["refunded_vnd"]).to_numpy()
-    cancelled = known & is_cancelled[paying_number]
+    cancelled = known.copy()
+    cancelled[known] = is_cancelled[position[known]]
     for row in paying[cancelled].assign(net_vnd=net[cancelled]).itertuples(index=False):
         findings.append(
             Finding(
@@ -188,7 +184,7 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
             )
         )
     live = known & ~cancelled
-    live_number = paying_number[live]
+    live_number = position[live]
     paid = pd.Series(net[live]).groupby(live_number).sum()
     counts = pd.Series(np.ones(len(live_number), dtype=np.int64)).groupby(live_number).sum()
     off_numbers = paid.index[paid.to_numpy() != fee_due[paid.index]]
@@ -217,8 +213,8 @@ def dossier_findings(paying: pd.DataFrame, dossiers: pd.DataFrame) -> list[Findi
                 )
             )
     has_paying = np.zeros(len(codes), dtype=bool)
-    has_paying[paying_number] = True
-    marked = dossiers[dossiers["marked_paid"].to_numpy() & ~has_paying[dossier_number]]
+    has_paying[position[known]] = True
+    marked = dossiers[dossiers["marked_paid"].to_numpy() & ~has_paying]
     for row in marked.itertuples(index=False):
         findings.append(
             Finding(

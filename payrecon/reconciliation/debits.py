@@ -19,12 +19,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import MONEY_RECEIVED_STATUSES, Finding
 from payrecon.reconciliation.frames import LOCAL_TIMEZONE
-from payrecon.reconciliation.matching import StepResult, empty_matches, greedy_pairs, match_rows
+from payrecon.reconciliation.steps import StepResult, empty_matches, greedy_pairs, match_rows
 
 
 def pair_reversals(
@@ -32,7 +33,7 @@ def pair_reversals(
     credits: pd.DataFrame,
     found: pd.DataFrame,
     matches: pd.DataFrame,
-    undecided_line_ids: set[int],
+    undecided_line_ids: np.ndarray,
     payments: pd.DataFrame,
 ) -> StepResult:
     """Pair reversals with their credits; see the module docstring for what follows."""
@@ -88,7 +89,7 @@ def pair_reversals(
         amount_vnd=-reversals.set_index("line_id").loc[free["line_id"], "amount_vnd"].to_numpy(),
         confidence=1.0,
     )
-    result.decided_line_ids.update(free["line_id_credit"].tolist())
+    result.decide(line_ids=free["line_id_credit"])
     for row in paired[paired["line_id_credit"].isin(payments_of_line.index)].itertuples(
         index=False
     ):

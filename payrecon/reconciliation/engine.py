@@ -49,18 +49,15 @@ from payrecon.reconciliation.frames import (
     SETTLEMENTS,
     check_frame,
 )
-from payrecon.reconciliation.matching import (
-    StepResult,
-    empty_matches,
-    match_by_reference,
-    match_settlements,
-)
+from payrecon.reconciliation.ids import among
+from payrecon.reconciliation.matching import match_by_reference, match_settlements
 from payrecon.reconciliation.named import (
     KNOWN_REFERENCES,
     classify_named_credits,
     empty_known_references,
 )
 from payrecon.reconciliation.proposals import propose
+from payrecon.reconciliation.steps import StepResult, empty_matches
 
 PROPOSABLE_STATUSES = ("pending", "expired", *MONEY_RECEIVED_STATUSES)
 
@@ -134,25 +131,30 @@ def reconcile(
     found_debits = _references(bank_lines[~is_credit])
 
     by_reference = match_by_reference(credits, found_credits, payments)
-    left = credits[~credits["line_id"].isin(by_reference.decided_line_ids)]
+    credit_ids = credits["line_id"].to_numpy()
+    taken_payments = by_reference.decided_payment_ids
+    left = credits[~among(credit_ids, by_reference.decided_line_ids)]
     by_batch, unmatched_batches = match_settlements(
         left,
         settlements,
         payments,
         credit_days=settings.settlement_credit_days,
-        taken_payment_ids=by_reference.decided_payment_ids,
+        taken_payment_ids=taken_payments,
     )
     _settled_by_gateway_wins(by_reference, by_batch)
 
     matched_so_far = pd.concat([by_reference.matches, by_batch.matches], ignore_index=True)
-    decided_lines = by_reference.decided_line_ids | by_batch.decided_line_ids
-    undecided = set(credits["line_id"].tolist()) - decided_lines
+    # Credits not decided yet, as a mask over `credits`.
+    open_credit = ~among(
+        credit_ids,
+        np.concatenate([by_reference.decided_line_ids, by_batch.decided_line_ids]),
+    )
     by_reversal = pair_reversals(
         reversals,
         credits,
         pd.concat([found_credits, found_debits], ignore_index=True),
         matched_so_far,
-        undecided,
+        credit_ids[open_credit],
         payments,
     )
     by_refund = match_refunds(
@@ -163,36 +165,36 @@ def reconcile(
         business_date=settings.business_date,
         refund_days=settings.refund_days,
     )
-    undecided -= by_reversal.decided_line_ids
+    open_credit &= ~among(credit_ids, by_reversal.decided_line_ids)
     by_name = classify_named_credits(
-        credits[credits["line_id"].isin(undecided)],
+        credits[open_credit],
         found_credits,
         payments,
         dossiers,
         known_references,
     )
-    undecided -= by_name.decided_line_ids
-    decided_payments = by_reference.decided_payment_ids | by_batch.decided_payment_ids
+    open_credit &= ~among(credit_ids, by_name.decided_line_ids)
+    decided_payments = np.concatenate([taken_payments, by_batch.decided_payment_ids])
 
     candidates = payments[
-        payments["method"].eq("vietqr")
-        & payments["status"].isin(PROPOSABLE_STATUSES)
-        & ~payments["payment_id"].isin(decided_payments)
+        payments["method"].eq("vietqr").to_numpy()
+        & payments["status"].isin(PROPOSABLE_STATUSES).to_numpy()
+        & ~among(payments["payment_id"], decided_payments)
     ].assign(applicant_name=lambda f: _names_or_blank(f["dossier_code"], dossiers))
     proposals = propose(
-        credits[credits["line_id"].isin(undecided)],
+        credits[open_credit],
         candidates,
         window_days=settings.proposal_window_days,
         alternatives=settings.proposal_alternatives,
     )
     assigned = proposals[proposals["rank"] == 1]
-    undecided -= set(assigned["line_id"].tolist())
-    decided_payments |= set(assigned["payment_id"].tolist())
+    open_credit &= ~among(credit_ids, assigned["line_id"].to_numpy())
+    decided_payments = np.concatenate([decided_payments, assigned["payment_id"].to_numpy()])
 
     findings: list[Finding] = []
     for step in (by_reference, by_batch, by_reversal, by_refund, by_name):
         findings.extend(step.findings)
-    findings.extend(_unmatched_credits(credits, undecided, found_credits))
+    findings.extend(_unmatched_credits(credits[open_credit], found_credits))
     missing, awaiting = _payments_without_credit(
         payments, decided_payments, settlements, unmatched_batches, settings
     )
@@ -235,9 +237,9 @@ def _settled_by_gateway_wins(by_reference: StepResult, by_batch: StepResult) -> 
     The settlement report is the stronger evidence for a gateway payment, so the credits step 2
     gave it become duplicate payments (a refund is due) and the payment belongs to its batch.
     """
-    settled = by_reference.decided_payment_ids & set(
-        by_batch.matches.loc[by_batch.matches["payment_id"] != 0, "payment_id"].tolist()
-    )
+    batch_payments = by_batch.matches["payment_id"].to_numpy()
+    batch_payments = batch_payments[batch_payments != 0]
+    settled = set(batch_payments[among(batch_payments, by_reference.decided_payment_ids)].tolist())
     if not settled:
         return
     matches = by_reference.matches
@@ -270,11 +272,11 @@ def _settled_by_gateway_wins(by_reference: StepResult, by_batch: StepResult) -> 
     by_reference.findings = kept
 
 
-def _unmatched_credits(
-    credits: pd.DataFrame, undecided: set[int], found: pd.DataFrame
-) -> list[Finding]:
-    left = credits[credits["line_id"].isin(undecided)].sort_values("line_id")
-    named = found[found["line_id"].isin(undecided)].groupby("line_id")["reference"].agg(list)
+def _unmatched_credits(left: pd.DataFrame, found: pd.DataFrame) -> list[Finding]:
+    """The credits `left` undecided: each an unmatched credit, with the references it names."""
+    left = left.sort_values("line_id")
+    named = found[among(found["line_id"], left["line_id"].to_numpy())]
+    named = named.groupby("line_id")["reference"].agg(list)
     findings = []
     for row in left.itertuples(index=False):
         findings.append(
@@ -298,14 +300,15 @@ def _unmatched_credits(
 
 def _payments_without_credit(
     payments: pd.DataFrame,
-    decided: set[int],
+    decided: np.ndarray,
     settlements: pd.DataFrame,
     unmatched_batches: pd.DataFrame,
     settings: Settings,
 ) -> tuple[list[Finding], pd.DataFrame]:
     """Paid payments with no credit: missing after their window, awaiting before it ends."""
     left = payments[
-        payments["status"].isin(MONEY_RECEIVED_STATUSES) & ~payments["payment_id"].isin(decided)
+        payments["status"].isin(MONEY_RECEIVED_STATUSES).to_numpy()
+        & ~among(payments["payment_id"], decided)
     ]
     batch_of = settlements.drop_duplicates("reference").set_index("reference")["batch_id"]
     batch_dates = unmatched_batches.set_index("batch_id")["settlement_date"]
@@ -361,11 +364,11 @@ def _numbered(matches: pd.DataFrame) -> pd.DataFrame:
     if split.any():
         first_line = matches[split].groupby("payment_id")["line_id"].transform("min")
         anchor[split] = first_line.to_numpy()
-    match_no = np.unique(anchor, return_inverse=True)[1].astype("int64") + 1
-    numbered = matches.assign(match_no=match_no)
-    order = np.lexsort(
-        (numbered["line_id"].to_numpy(), numbered["payment_id"].to_numpy(), match_no)
-    )
-    numbered = numbered.iloc[order]
+    # Sorted by anchor, the match number is the count of distinct anchors so far: one sort,
+    # where np.unique(return_inverse) and a sort by its numbers would take two.
+    order = np.lexsort((matches["line_id"].to_numpy(), matches["payment_id"].to_numpy(), anchor))
+    ordered_anchor = anchor[order]
+    starts = np.concatenate([[True], ordered_anchor[1:] != ordered_anchor[:-1]])
+    numbered = matches.iloc[order].assign(match_no=np.cumsum(starts, dtype=np.int64))
     columns = ["match_no", *[c for c in matches.columns]]
     return numbered[columns].reset_index(drop=True)

@@ -91,7 +91,8 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "position": candidate_rows[valid],
-                "reference": candidates.filter(pa.array(valid)).to_numpy(zero_copy_only=False),
+                # kept in arrow: a million Python strings would cost more than finding them
+                "reference": pd.array(candidates.filter(pa.array(valid)), dtype="str"),
                 "order": 0,
             }
         )
@@ -101,14 +102,15 @@ def find_references(texts: pd.Series) -> pd.DataFrame:
         several, ambiguous = _several_prefixes(prepared.filter(pa.array(multi)))
         several["position"] = readable_rows[multi][several["position"].to_numpy()]
         needs_exact[readable_rows[multi][ambiguous]] = True
-        parts.append(several)
+        parts.append(several.astype({"reference": "str"}))
 
     exact_rows: list[tuple[int, str, int]] = []
     for position in np.flatnonzero(needs_exact).tolist():
         text = strings[position].as_py()
         for order, reference in enumerate(extract_references(text)):
             exact_rows.append((position, reference, order))
-    parts.append(pd.DataFrame(exact_rows, columns=["position", "reference", "order"]))
+    exact = pd.DataFrame(exact_rows, columns=["position", "reference", "order"])
+    parts.append(exact.astype({"position": "int64", "reference": "str", "order": "int64"}))
 
     result = pd.concat(parts, ignore_index=True)
     result = result.sort_values(["position", "order"], kind="stable", ignore_index=True)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from payrecon.errors import InvalidInput
+from payrecon.reconciliation.ids import surely_unique
 
 NO_ID = 0
 LOCAL_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -310,7 +311,7 @@ def _check_column(values: pd.Series, column: Column, where: str) -> None:
                 f"expected one of {', '.join(column.choices)}",
                 where=where,
             )
-    if column.unique and values.duplicated().any():
+    if column.unique and not surely_unique(values) and values.duplicated().any():
         repeated = _shown(values[values.duplicated()].iloc[0])
         raise InvalidInput(f"{where} repeats {repeated!r}; it must be unique", where=where)
     if column.kind == "date" and len(values) and (values != values.dt.normalize()).any():

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -26,47 +25,9 @@ import pandas as pd
 from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import MONEY_RECEIVED_STATUSES, Finding
 from payrecon.reconciliation.extract import reference_codes
-from payrecon.reconciliation.frames import MATCHES, NO_ID
-
-MATCH_COLUMNS = [name for name in MATCHES.column_names if name != "match_no"]
-
-
-@dataclass
-class StepResult:
-    """What one rule decided: match rows, findings, and the ids it used up."""
-
-    matches: pd.DataFrame
-    findings: list[Finding] = field(default_factory=list)
-    decided_line_ids: set[int] = field(default_factory=set)
-    decided_payment_ids: set[int] = field(default_factory=set)
-
-
-def match_rows(**columns: object) -> pd.DataFrame:
-    """Match rows with every MATCHES column (but match_no); absent ids are 0, absent fees 0."""
-    length = max(len(v) for v in columns.values() if isinstance(v, pd.Series | np.ndarray | list))
-    defaults: dict[str, object] = {
-        "paired_line_id": NO_ID,
-        "batch_id": NO_ID,
-        "refund_id": NO_ID,
-        "payment_id": NO_ID,
-        "fee_vnd": 0,
-        "confirms_payment": False,
-    }
-    data = {}
-    for name in MATCH_COLUMNS:
-        value = columns.get(name, defaults.get(name))
-        if isinstance(value, pd.Series):
-            value = value.to_numpy()
-        data[name] = np.asarray(value) if not np.isscalar(value) else np.full(length, value)
-    frame = pd.DataFrame(data)
-    return frame.astype({name: MATCHES_DTYPES[name] for name in MATCH_COLUMNS})
-
-
-MATCHES_DTYPES = {column.name: column.kind for column in MATCHES.columns}
-
-
-def empty_matches() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=MATCHES_DTYPES[name]) for name in MATCH_COLUMNS})
+from payrecon.reconciliation.frames import NO_ID
+from payrecon.reconciliation.ids import among
+from payrecon.reconciliation.steps import StepResult, empty_matches, greedy_pairs, match_rows
 
 
 def match_by_reference(
@@ -105,8 +66,7 @@ def match_by_reference(
         )
     ]
     result = StepResult(matches=empty_matches())
-    result.decided_line_ids.update(chosen["line_id"].tolist())
-    result.decided_payment_ids.update(chosen["payment_id"].tolist())
+    result.decide(line_ids=chosen["line_id"], payment_ids=chosen["payment_id"])
     crowded = chosen[per_payment > 1].sort_values(
         ["payment_id", "is_equal", "booking_date", "line_id"],
         ascending=[True, False, True, True],
@@ -122,20 +82,16 @@ def match_by_reference(
 def _named_payments(found: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
     """`found` joined to the payments its references name (an inner join on the reference).
 
-    On integer codes and a sorted search: a string merge of a million references would cost
-    more than everything else in this step.
+    On integer codes and a hash lookup: a string merge of a million references would cost
+    more than everything else in this step. Valid references have distinct codes (and the
+    payments' references are unique), so the index of the payments' codes is unique.
     """
     payment_codes = reference_codes(payments["reference"])
-    order = np.argsort(payment_codes, kind="stable")
-    sorted_codes = payment_codes[order]
+    valid_payments = np.flatnonzero(payment_codes >= 0)
     found_codes = reference_codes(found["reference"])
-    place = np.minimum(np.searchsorted(sorted_codes, found_codes), max(len(order) - 1, 0))
-    named = (
-        (found_codes >= 0) & (sorted_codes[place] == found_codes)
-        if len(order)
-        else np.zeros(len(found), dtype=bool)
-    )
-    rows = order[place[named]]
+    place = pd.Index(payment_codes[valid_payments]).get_indexer(found_codes)
+    named = (found_codes >= 0) & (place >= 0)
+    rows = valid_payments[place[named]]
     return pd.DataFrame(
         {
             "line_id": found["line_id"].to_numpy()[named],
@@ -253,7 +209,7 @@ def match_settlements(
     payments: pd.DataFrame,
     *,
     credit_days: int,
-    taken_payment_ids: set[int] | frozenset[int] = frozenset(),
+    taken_payment_ids: np.ndarray | None = None,
 ) -> tuple[StepResult, pd.DataFrame]:
     """Credits that pay out a gateway settlement batch; returns the step and the unmatched batches.
 
@@ -285,7 +241,8 @@ def match_settlements(
     for row in naming[naming["amount_vnd"] != naming["net_vnd"]].itertuples(index=False):
         rows = settlements[settlements["batch_id"] == row.batch_id]
         payment_ids = tuple(sorted(int(i) for i in rows["reference"].map(_ids(payments)).dropna()))
-        held = tuple(i for i in payment_ids if i not in taken_payment_ids)
+        taken = among(payment_ids, taken_payment_ids)
+        held = tuple(i for i, is_taken in zip(payment_ids, taken, strict=True) if not is_taken)
         result.findings.append(
             Finding(
                 k.SETTLEMENT_MISMATCH,
@@ -303,8 +260,7 @@ def match_settlements(
                 unreconciled_payment_ids=held,
             )
         )
-        result.decided_line_ids.add(int(row.line_id))
-        result.decided_payment_ids.update(held)
+        result.decide(line_ids=[int(row.line_id)], payment_ids=held)
     taken_batches = set(naming["batch_id"].tolist())
     rest_lines = credits[~credits["line_id"].isin(naming["line_id"])]
     rest_batches = batches[~batches["batch_id"].isin(taken_batches)]
@@ -340,8 +296,7 @@ def match_settlements(
                 confirms_payment=known & ~rows["status"].isin(MONEY_RECEIVED_STATUSES),
             )
         )
-        result.decided_line_ids.update(chosen["line_id"].tolist())
-        result.decided_payment_ids.update(int(i) for i in rows.loc[known, "payment_id"])
+        result.decide(line_ids=chosen["line_id"], payment_ids=rows.loc[known, "payment_id"])
         result.findings.extend(_batch_row_findings(rows, known))
     result.matches = pd.concat(parts, ignore_index=True)
     unmatched = batches[
@@ -387,18 +342,3 @@ def _batch_row_findings(rows: pd.DataFrame, known: pd.Series) -> list[Finding]:
 
 def _ids(payments: pd.DataFrame) -> pd.Series:
     return pd.Series(payments["payment_id"].to_numpy(), index=payments["reference"].to_numpy())
-
-
-def greedy_pairs(pairs: pd.DataFrame, left: str, right: str) -> pd.DataFrame:
-    """Walk `pairs` best first and keep each pair whose two sides are both still free."""
-    used_left: set[object] = set()
-    used_right: set[object] = set()
-    keep = np.zeros(len(pairs), dtype=bool)
-    for position, (a, b) in enumerate(
-        zip(pairs[left].tolist(), pairs[right].tolist(), strict=True)
-    ):
-        if a not in used_left and b not in used_right:
-            used_left.add(a)
-            used_right.add(b)
-            keep[position] = True
-    return pairs[keep]

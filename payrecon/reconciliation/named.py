@@ -44,7 +44,7 @@ from payrecon.reconciliation import classify as k
 from payrecon.reconciliation.classify import Finding
 from payrecon.reconciliation.extract import arrow_strings, find_references
 from payrecon.reconciliation.frames import Column, FrameContract
-from payrecon.reconciliation.matching import StepResult, empty_matches
+from payrecon.reconciliation.steps import StepResult, empty_matches
 
 KNOWN_REFERENCES = FrameContract(
     "known_references",
@@ -168,6 +168,7 @@ def classify_named_credits(
         credits["line_id"].isin(codes["line_id"])
         | credits["line_id"].isin(by_line_references.index)
     ]
+    decided: list[int] = []
     for row in naming.sort_values("line_id").itertuples(index=False):
         line_id = int(row.line_id)
         line_codes = codes_of_line.get(line_id, codes.iloc[0:0])
@@ -212,5 +213,6 @@ def classify_named_credits(
                     unreconciled_line_ids=(line_id,),
                 )
             )
-        result.decided_line_ids.add(line_id)
+        decided.append(line_id)
+    result.decide(line_ids=decided)
     return result

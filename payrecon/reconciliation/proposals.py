@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from payrecon.reconciliation.extract import arrow_strings, fold_marks
 from payrecon.reconciliation.frames import PROPOSALS
-from payrecon.reconciliation.matching import greedy_pairs
+from payrecon.reconciliation.steps import greedy_pairs
 
 EARLIEST_DAY_DISTANCE = -1  # a credit booked the day before the payment's date (cut-off times)
 
@@ -27,40 +28,76 @@ def words(texts: pd.Series) -> pd.DataFrame:
 
     'Trần Đức' gives TRAN and DUC; each word once per text.
     """
-    folded = pc.utf8_upper(fold_marks(arrow_strings(texts)))
-    spaced = pc.utf8_trim_whitespace(pc.replace_substring_regex(folded, "[^A-Z0-9]+", " "))
-    split = pc.split_pattern(spaced, " ")
-    flat = pc.list_flatten(split).to_numpy(zero_copy_only=False)
-    parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
-    frame = pd.DataFrame({"key": texts.index.to_numpy()[parents], "word": flat})
-    frame = frame[frame["word"] != ""]
+    rows, flat = _split_words(texts)
+    frame = pd.DataFrame(
+        {"key": texts.index.to_numpy()[rows], "word": flat.to_numpy(zero_copy_only=False)}
+    )
     return frame.drop_duplicates(ignore_index=True)
+
+
+def _split_words(texts: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """The words of each text (see `words`) as (position of the text, word), in text order,
+    repeats kept. Only texts with non-ASCII characters are folded: most are ASCII already,
+    and for those folding changes nothing."""
+    strings = arrow_strings(texts)
+    is_ascii = pc.string_is_ascii(strings).to_numpy(zero_copy_only=False)
+    if is_ascii.all():
+        upper = pc.ascii_upper(strings)
+    else:
+        ascii_rows, other_rows = np.flatnonzero(is_ascii), np.flatnonzero(~is_ascii)
+        folded = pc.utf8_upper(fold_marks(strings.take(pa.array(other_rows))))
+        joined = pa.concat_arrays([pc.ascii_upper(strings.take(pa.array(ascii_rows))), folded])
+        upper = joined.take(pa.array(np.argsort(np.concatenate([ascii_rows, other_rows]))))
+    spaced = pc.utf8_trim_whitespace(pc.replace_substring_regex(upper, "[^A-Z0-9]+", " "))
+    split = pc.split_pattern(spaced, " ")
+    flat = pc.list_flatten(split)
+    rows = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    kept = pc.not_equal(flat, "")
+    return rows[kept.to_numpy(zero_copy_only=False)], flat.filter(kept)
 
 
 def name_similarity(pairs: pd.DataFrame, texts: pd.Series, names: pd.Series) -> np.ndarray:
     """For each (line_id, payment_id) pair, the share of the applicant's name words in the text.
 
-    `texts` is indexed by line_id, `names` by payment_id. Vectorised: words are exploded and
-    joined, so the cost grows with the number of pairs times name words, not with Python calls.
+    `texts` is indexed by line_id, `names` by payment_id. Vectorised on integers: words get
+    one number each, every pair is exploded into its name's words, and a word counts when
+    (text, word) is among the text's own; the cost grows with pairs times name words.
     """
     if pairs.empty:
         return np.zeros(0)
-    name_words = words(names).rename(columns={"key": "payment_id"})
-    text_words = words(texts).rename(columns={"key": "line_id"})
-    name_sizes = name_words.groupby("payment_id").size()
-    keys = pairs[["line_id", "payment_id"]]
-    hits = (
-        keys.merge(name_words, on="payment_id")
-        .merge(text_words, on=["line_id", "word"])
-        .groupby(["line_id", "payment_id"])
-        .size()
-        .rename("hits")
+    name_rows, name_flat = _split_words(names)
+    text_rows, text_flat = _split_words(texts)
+    codes = pc.dictionary_encode(pa.concat_arrays([name_flat, text_flat])).indices
+    codes = codes.to_numpy(zero_copy_only=False).astype(np.int64)
+    vocabulary = max(int(codes.max()) + 1 if len(codes) else 1, 1)
+    name_keys = _sorted_distinct(name_rows * vocabulary + codes[: len(name_flat)])
+    text_keys = _sorted_distinct(text_rows * vocabulary + codes[len(name_flat) :])
+    # Each name's distinct words, grouped by name (name_keys is sorted by name position).
+    word_of_name, code_of_word = np.divmod(name_keys, vocabulary)
+    sizes = np.bincount(word_of_name, minlength=len(names))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    pair_name = names.index.get_indexer(pairs["payment_id"].to_numpy())
+    pair_text = texts.index.get_indexer(pairs["line_id"].to_numpy())
+    size = np.where(pair_name >= 0, sizes[pair_name], 0)
+    size = np.where(pair_text >= 0, size, 0)
+    pair_of_word = np.repeat(np.arange(len(pairs)), size)
+    within = np.arange(len(pair_of_word)) - np.repeat(np.cumsum(size) - size, size)
+    word = code_of_word[np.repeat(starts[pair_name], size) + within]
+    found = np.isin(pair_text[pair_of_word] * vocabulary + word, text_keys)
+    hits = np.bincount(pair_of_word, weights=found, minlength=len(pairs))
+    name_size = np.where(pair_name >= 0, sizes[pair_name], 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(name_size > 0, hits / name_size, 0.0)
+    return np.round(share, 4).astype("float64")
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique of int64 values by a plain sort: numpy 2's unique hashes first, which costs
+    ten times as much on a million keys."""
+    ordered = np.sort(values)
+    return (
+        ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(ordered) else ordered
     )
-    joined = keys.join(hits, on=["line_id", "payment_id"]).join(
-        name_sizes.rename("size"), on="payment_id"
-    )
-    share = joined["hits"].fillna(0) / joined["size"]
-    return share.fillna(0.0).round(4).to_numpy(dtype="float64")
 
 
 def propose(

@@ -68,6 +68,11 @@ class ReportData:
     exceptions: list[tuple]
     matches: list[tuple]
     trend: list[TrendPoint]
+    match_count: int = -1  # matches in the run; -1: len(matches), all of them are listed
+
+    def __post_init__(self) -> None:
+        if self.match_count < 0:
+            object.__setattr__(self, "match_count", len(self.matches))
 
 
 def summary_table(

@@ -8,7 +8,6 @@ to the business date and the zip entries' dates too, so the same data gives the 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from datetime import datetime, time
 
@@ -16,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from payrecon.reconciliation.report_data import (
     EXCEPTION_HEADER,
@@ -36,7 +36,11 @@ MATCH_ROWS_IN_XLSX = 50_000
 
 def report_xlsx(data: ReportData, *, match_rows: int = MATCH_ROWS_IN_XLSX) -> bytes:
     """The workbook, streamed row by row (openpyxl write-only): a night of a million matches
-    would otherwise hold every cell as an object before a byte is written."""
+    would otherwise hold every cell as an object before a byte is written.
+
+    `data.matches` may hold only the first matches (`data.match_count` says how many the run
+    has): the sheet lists at most `match_rows` of them.
+    """
     book = Workbook(write_only=True)
     bold = Font(bold=True)
     listed_matches = data.matches[:match_rows]
@@ -52,25 +56,31 @@ def report_xlsx(data: ReportData, *, match_rows: int = MATCH_ROWS_IN_XLSX) -> by
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
         sheet.append([_styled(sheet, name, font=bold) for name in header])
-        money = [name in MONEY_COLUMNS for name in header]
+        # One styled cell per money column, given each row's value in turn: a write-only
+        # sheet writes a row out when it is appended, and styling a new cell per value
+        # costs more than writing it.
+        money = [
+            _styled(sheet, None, number_format=MONEY_FORMAT) if name in MONEY_COLUMNS else None
+            for name in header
+        ]
         for row in rows:
-            sheet.append(
-                [
-                    _styled(sheet, value, number_format=MONEY_FORMAT)
-                    if is_money
-                    else neutralised(value)
-                    for value, is_money in zip(row, money, strict=True)
-                ]
-            )
-    unlisted = len(data.matches) - len(listed_matches)
-    if unlisted:
+            values = []
+            for value, cell in zip(row, money, strict=True):
+                if cell is None:
+                    values.append(neutralised(value))
+                else:
+                    cell.value = neutralised(value)
+                    values.append(cell)
+            sheet.append(values)
+    unlisted = data.match_count - len(listed_matches)
+    if unlisted > 0:
         sheet.append([])
         sheet.append(
             [
                 _styled(
                     sheet,
                     f"{unlisted:,} more matches are not listed here "
-                    f"(the first {len(listed_matches):,} of {len(data.matches):,} are); "
+                    f"(the first {len(listed_matches):,} of {data.match_count:,} are); "
                     "the CSV report and the API have every match.",
                     font=bold,
                 )
@@ -81,8 +91,9 @@ def report_xlsx(data: ReportData, *, match_rows: int = MATCH_ROWS_IN_XLSX) -> by
     book.properties.modified = fixed
     book.properties.creator = "payrecon"
     raw = io.BytesIO()
-    book.save(raw)
-    return _fixed_zip_dates(raw.getvalue(), fixed)
+    with _DatedZip(raw, fixed) as archive:
+        ExcelWriter(book, archive).save()
+    return raw.getvalue()
 
 
 def _styled(
@@ -96,21 +107,23 @@ def _styled(
     return cell
 
 
-def _fixed_zip_dates(data: bytes, when: datetime) -> bytes:
-    """Rewrite the zip with every entry dated `when` (openpyxl stamps the current time)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=when.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
-                stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-                content = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp + rb"\g<2>",
-                    content,
-                )
-            target.writestr(entry, content)
-    return out.getvalue()
+class _DatedZip(zipfile.ZipFile):
+    """A zip whose every entry is dated `when`, so the same data gives the same bytes.
+
+    openpyxl's own `save` stamps the current time on each entry and on the workbook's
+    "modified" property; writing through `ExcelWriter` into this archive does neither.
+    """
+
+    def __init__(self, file: io.BytesIO, when: datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+        self._date_time = when.timetuple()[:6]
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._date_time)
+            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as source:  # a write-only sheet's temporary file
+            self.writestr(arcname or str(filename), source.read(), compress_type, compresslevel)

@@ -17,12 +17,15 @@ from payrecon.reconciliation.models import ReconciliationRun
 from payrecon.reconciliation.report_csv import report_csv
 from payrecon.reconciliation.report_data import ReportData, summary_table
 from payrecon.reconciliation.report_html import report_html
-from payrecon.reconciliation.report_xlsx import report_xlsx
+from payrecon.reconciliation.report_xlsx import MATCH_ROWS_IN_XLSX, report_xlsx
 
 WRITERS = {"xlsx": report_xlsx, "csv": report_csv, "html": report_html}
 
 
-def report_data(session: Session, run: ReconciliationRun) -> ReportData:
+def report_data(
+    session: Session, run: ReconciliationRun, *, match_limit: int | None = None
+) -> ReportData:
+    """The report's rows; with `match_limit`, only the first matches are read (and counted)."""
     agencies, procedures = queries.agency_and_procedure_names(session)
     _, exceptions = queries.list_exceptions(session, run.id)
     open_ones = [
@@ -45,6 +48,13 @@ def report_data(session: Session, run: ReconciliationRun) -> ReportData:
         )
         for e in exceptions
     ]
+    if match_limit is None:
+        matched: list = queries.run_matches(session, run.id)
+        match_count = len(matched)
+    else:
+        match_count, matched = run_queries.page_of_matches(
+            session, run.id, offset=0, limit=match_limit
+        )
     match_rows = [
         (
             m.match_no,
@@ -57,7 +67,7 @@ def report_data(session: Session, run: ReconciliationRun) -> ReportData:
             m.fee_vnd,
             round(m.confidence, 3),
         )
-        for m in queries.run_matches(session, run.id)
+        for m in matched
     ]
     return ReportData(
         business_date=run.business_date,
@@ -66,6 +76,7 @@ def report_data(session: Session, run: ReconciliationRun) -> ReportData:
         summary=summary_table(run.summary, open_ones, agencies, procedures),
         exceptions=exception_rows,
         matches=match_rows,
+        match_count=match_count,
         trend=run_queries.trend(session, run.business_date),
     )
 
@@ -76,7 +87,10 @@ def render_report(session: Session, run_id: int, fmt: str) -> bytes:
     run = queries.get_run(session, run_id)
     if run.status != "finished":
         raise InvalidInput(f"run {run_id} is {run.status}; only a finished run has a report")
-    return WRITERS[fmt](report_data(session, run))
+    # The xlsx lists the first MATCH_ROWS_IN_XLSX matches: reading the rest would cost more
+    # than the whole workbook on a night of a million.
+    limit = MATCH_ROWS_IN_XLSX if fmt == "xlsx" else None
+    return WRITERS[fmt](report_data(session, run, match_limit=limit))
 
 
 def write_run_reports(

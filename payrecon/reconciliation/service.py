@@ -18,6 +18,7 @@ from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ from payrecon.reconciliation.models import (
     ReconciliationRun,
 )
 from payrecon.reconciliation.named import names_in_credits
-from payrecon.reconciliation.store import insert_rows
+from payrecon.reconciliation.store import insert_frame, insert_rows
 from payrecon.reconciliation.summary import attribution, summary_rows
 from payrecon.statements.queries import load_bank_lines_frame, load_settlements_frame
 
@@ -266,8 +267,22 @@ _EXCEPTION_COLUMNS = (
 )
 
 
-def _or_none(value: int) -> int | None:
-    return int(value) or None
+def _rows_of(
+    run: ReconciliationRun,
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    *,
+    absent_when_0: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """The run's rows of `frame` in `columns` order; ids in `absent_when_0` that are 0 (none)
+    become NULL."""
+    rows = {"run_id": np.full(len(frame), run.id, dtype=np.int64)}
+    for name in columns[1:]:
+        values = frame[name]
+        if name in absent_when_0:
+            values = values.astype("Int64").mask(values == 0)
+        rows[name] = values.array
+    return pd.DataFrame(rows)
 
 
 def _store(
@@ -278,37 +293,13 @@ def _store(
     decisions: dict[str, ReconciliationException],
 ) -> None:
     matches = result.matches
-    match_rows = list(
-        zip(
-            [run.id] * len(matches),
-            matches["match_no"].tolist(),
-            matches["rule"].tolist(),
-            [_or_none(v) for v in matches["payment_id"].tolist()],
-            matches["line_id"].tolist(),
-            [_or_none(v) for v in matches["paired_line_id"].tolist()],
-            [_or_none(v) for v in matches["batch_id"].tolist()],
-            [_or_none(v) for v in matches["refund_id"].tolist()],
-            matches["amount_vnd"].tolist(),
-            matches["fee_vnd"].tolist(),
-            matches["confidence"].tolist(),
-            strict=True,
-        )
-    )
-    insert_rows(session, ReconciliationMatch.__table__, _MATCH_COLUMNS, match_rows)
+    nullable_ids = ("payment_id", "paired_line_id", "batch_id", "refund_id")
+    match_rows = _rows_of(run, matches, _MATCH_COLUMNS, absent_when_0=nullable_ids)
+    insert_frame(session, ReconciliationMatch.__table__, match_rows)
     proposals = result.proposals
-    proposal_rows = [
-        (run.id, *row)
-        for row in zip(
-            proposals["line_id"].tolist(),
-            proposals["rank"].tolist(),
-            proposals["payment_id"].tolist(),
-            proposals["amount_vnd"].tolist(),
-            proposals["day_distance"].tolist(),
-            proposals["confidence"].tolist(),
-            strict=True,
-        )
-    ]
-    insert_rows(session, ReconciliationProposal.__table__, _PROPOSAL_COLUMNS, proposal_rows)
+    insert_frame(
+        session, ReconciliationProposal.__table__, _rows_of(run, proposals, _PROPOSAL_COLUMNS)
+    )
 
     owner = attribution(inputs["payments"], inputs["bank_lines"], inputs["account_agencies"])
     exception_rows = []

@@ -48,3 +48,15 @@ def test_a_night_within_the_limit_lists_every_match_and_no_closing_line():
     sheet = _matches_sheet(report_xlsx(_data(3), match_rows=3))
     assert sheet.max_row == 4
     assert [sheet.cell(row, 1).value for row in range(2, 5)] == [1, 2, 3]
+
+
+def test_a_report_read_with_only_the_first_matches_counts_the_run_s_matches():
+    listed = _data(2)
+    data = ReportData(**{**listed.__dict__, "match_count": 7})
+    rows = [[cell.value for cell in row] for row in _matches_sheet(report_xlsx(data)).iter_rows()]
+    assert [row[0] for row in rows[1:3]] == [1, 2]
+    assert rows[-1][0].startswith("5 more matches are not listed here (the first 2 of 7 are)")
+
+
+def test_the_same_data_gives_the_same_bytes():
+    assert report_xlsx(_data(3)) == report_xlsx(_data(3))
