@@ -6,6 +6,7 @@ amount or id column (absent text is ``""``), so nothing turns into float on the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -137,14 +138,25 @@ def statement_lines(session: Session, statement_id: int) -> list[StatementLine]:
     )
 
 
-def _matching_text(remittance: object, creditor_ref: object, info: object) -> str:
-    """Everything a payer or the bank wrote about a line, in which a reference may hide.
+def _stripped(values: Iterable[object]) -> np.ndarray:
+    """Each value stripped (Python's whitespace), "" for anything that is not a string."""
+    return np.array([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
 
-    Values come from a frame, so an absent text may be None or NaN: only strings count.
+
+def _matching_texts(remittance: pd.Series, creditor_ref: pd.Series, info: pd.Series) -> np.ndarray:
+    """Everything a payer or the bank wrote about each line, in which a reference may hide:
+    the three texts stripped, empty and repeated ones dropped, joined by a space.
+
+    Values come from a frame, so an absent text may be None or NaN: only strings count. Most
+    lines carry only a remittance text, which is then the answer as it is; the others (a
+    creditor reference or additional information) are joined one by one.
     """
-    texts = (remittance, creditor_ref, info)
-    parts = [p.strip() for p in texts if isinstance(p, str) and p.strip()]
-    return " ".join(dict.fromkeys(parts))
+    texts, references, infos = _stripped(remittance), _stripped(creditor_ref), _stripped(info)
+    joined = texts.copy()
+    for row in np.flatnonzero((references != "") | (infos != "")):
+        parts = (texts[row], references[row], infos[row])
+        joined[row] = " ".join(dict.fromkeys(part for part in parts if part))
+    return joined
 
 
 def load_bank_lines_frame(session: Session, date_from: date, date_to: date) -> pd.DataFrame:
@@ -237,15 +249,9 @@ def load_bank_lines_frame(session: Session, date_from: date, date_to: date) -> p
     lines["batch_reference"] = batch_reference
     batched = (lines["kind"] != "entry").to_numpy()
     lines["batch_key"] = np.where(batched, lines["entry_line_id"].astype(str), "")
-    lines["remittance_text"] = [
-        _matching_text(r, c, i)
-        for r, c, i in zip(
-            lines["remittance_text"],
-            lines["creditor_reference"],
-            lines["additional_info"],
-            strict=True,
-        )
-    ]
+    lines["remittance_text"] = _matching_texts(
+        lines["remittance_text"], lines["creditor_reference"], lines["additional_info"]
+    )
     lines["value_date"] = lines["value_date"].fillna(lines["booking_date"])
     return _typed_bank_lines(lines.loc[:, list(BANK_LINE_COLUMNS)])
 
