@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,7 +65,7 @@ class StoredAnswer:
     body: dict[str, Any]
 
 
-def _replay(row: IdempotencyKey, request_fingerprint: str) -> StoredAnswer:
+def _replay(row: Any, request_fingerprint: str) -> StoredAnswer:
     if row.request_fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used with a different request body; "
@@ -80,14 +80,19 @@ def _replay(row: IdempotencyKey, request_fingerprint: str) -> StoredAnswer:
     return StoredAnswer(row.response_status, row.response_body)
 
 
-# Built once: it runs on every POST that carries a key. Parameters: client, key.
-_FIND = select(IdempotencyKey).where(
-    IdempotencyKey.client == bindparam("client"), IdempotencyKey.key == bindparam("key")
-)
+# Built once: they run on every POST that carries a key. Core rows, not ORM objects: the
+# answer is only read or written, never tracked. Parameters: client, key (and the row's).
+_FIND = select(
+    IdempotencyKey.request_fingerprint,
+    IdempotencyKey.response_status,
+    IdempotencyKey.response_body,
+).where(IdempotencyKey.client == bindparam("client"), IdempotencyKey.key == bindparam("key"))
+_INSERT = insert(IdempotencyKey.__table__)  # the table: no ORM bulk-insert bookkeeping
 
 
-def _find(session: Session, client: str, key: str) -> IdempotencyKey | None:
-    return session.scalars(_FIND, {"client": client, "key": key}).one_or_none()
+def _find(session: Session, client: str, key: str) -> Any:
+    """The key's row (request_fingerprint, response_status, response_body), or None."""
+    return session.execute(_FIND, {"client": client, "key": key}).one_or_none()
 
 
 def find_answer(
@@ -117,18 +122,18 @@ def remember(
     If a concurrent request with the same key committed first, the insert fails: our work is
     rolled back and the first answer returned instead (or IdempotencyKeyReused raised).
     """
-    session.add(
-        IdempotencyKey(
-            client=client,
-            key=key,
-            request_fingerprint=request_fingerprint,
-            response_status=status,
-            response_body=body,
-            created_at=utcnow(),
-        )
-    )
     try:
-        session.flush()
+        session.execute(
+            _INSERT,
+            {
+                "client": client,
+                "key": key,
+                "request_fingerprint": request_fingerprint,
+                "response_status": status,
+                "response_body": body,
+                "created_at": utcnow(),
+            },
+        )
     except IntegrityError:
         session.rollback()
         existing = _find(session, client, key)
