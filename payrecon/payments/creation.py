@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, literal, select
+from sqlalchemy import and_, bindparam, insert, literal, select
 from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import CollectionAccount, Procedure
 from payrecon.db import UtcDateTime
 from payrecon.dossiers.models import Dossier
-from payrecon.payments.models import Payment, PaymentEvent
+from payrecon.payments.models import IdempotencyKey, Payment, PaymentEvent
 
 
 @dataclass(frozen=True)
@@ -61,17 +61,44 @@ _LOCK_PAYABLE_DOSSIER = (
 )
 
 
-def lock_payable_dossier(session: Session, code: str) -> PayableDossier | None:
-    """Lock the dossier `code` and read it with its beneficiary; None if there is none."""
-    row = session.execute(_LOCK_PAYABLE_DOSSIER, {"code": code}).first()
+# The same, with the client's Idempotency-Key row if it has one (parameters client, key): a
+# request that carries a key needs no separate round trip to look it up.
+_LOCK_PAYABLE_DOSSIER_AND_KEY = _LOCK_PAYABLE_DOSSIER.add_columns(
+    IdempotencyKey.request_fingerprint,
+    IdempotencyKey.response_status,
+    IdempotencyKey.response_body,
+).outerjoin(
+    IdempotencyKey,
+    and_(IdempotencyKey.client == bindparam("client"), IdempotencyKey.key == bindparam("key")),
+)
+
+
+def lock_payable_dossier(
+    session: Session, code: str, *, idempotency_key: tuple[str, str] | None = None
+) -> tuple[PayableDossier | None, Any]:
+    """Lock the dossier `code` and read it with its beneficiary: (dossier or None, key row).
+
+    With `idempotency_key` (client, key), the key's row (request_fingerprint,
+    response_status, response_body) comes along when it exists; otherwise the row is None.
+    When the dossier does not exist nothing comes back, the key's row included.
+    """
+    if idempotency_key is None:
+        row = session.execute(_LOCK_PAYABLE_DOSSIER, {"code": code}).first()
+    else:
+        client, key = idempotency_key
+        row = session.execute(
+            _LOCK_PAYABLE_DOSSIER_AND_KEY, {"code": code, "client": client, "key": key}
+        ).first()
     if row is None:
-        return None
+        return None, None
     beneficiary = (
         Beneficiary(row.bank_bin, row.account_number, row.account_name)
         if row.account_number is not None
         else None
     )
-    return PayableDossier(row.id, row.code, row.status, row.fee_due_vnd, beneficiary)
+    dossier = PayableDossier(row.id, row.code, row.status, row.fee_due_vnd, beneficiary)
+    key_row = row if idempotency_key is not None and row.request_fingerprint is not None else None
+    return dossier, key_row
 
 
 # The payment's columns as parameters p_<column> (a bindparam may not share a column's name

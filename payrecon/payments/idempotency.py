@@ -1,11 +1,12 @@
 """Idempotency keys: the first answer to a POST, replayed when the same request comes again.
 
-How concurrent repeats become one: a request looks for its key first; a fresh one does its
-work and inserts the key row with the answer in the same transaction. On PostgreSQL a second
-request with the same (client, key) that started meanwhile does its work too (waiting on the
-dossier's row lock, it finds the first request's payment and would answer with it), then its
-insert waits on the unique index until the first commits and fails: it rolls back everything
-and replays the stored answer. On SQLite every write transaction begins IMMEDIATE, so the
+How concurrent repeats become one: a request looks for its key first (create_payment reads
+it in the statement that locks the dossier, payments.creation); a fresh one does its work and
+inserts the key row with the answer in the same transaction. On PostgreSQL a second request
+with the same (client, key) that started meanwhile does its work too (waiting on the dossier's
+row lock, it finds the first request's payment and would answer with it), then its insert waits
+on the unique index until the first commits and fails: it rolls back everything and replays
+the stored answer. On SQLite every write transaction begins IMMEDIATE, so the
 second request starts only after the first committed and finds the row at once.
 
 Only successful answers are stored: a refused request changes nothing, so it may be retried
@@ -65,7 +66,9 @@ class StoredAnswer:
     body: dict[str, Any]
 
 
-def _replay(row: Any, request_fingerprint: str) -> StoredAnswer:
+def replay(row: Any, request_fingerprint: str) -> StoredAnswer:
+    """The stored answer of a key's row (request_fingerprint, response_status, response_body),
+    or IdempotencyKeyReused (422) when the request differs."""
     if row.request_fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used with a different request body; "
@@ -103,7 +106,7 @@ def find_answer(
     existing = _find(session, client, key)
     if existing is None:
         return None
-    answer = _replay(existing, request_fingerprint)
+    answer = replay(existing, request_fingerprint)
     session.rollback()  # nothing to write: end the transaction (SQLite's write lock) now
     return answer
 
@@ -139,7 +142,7 @@ def remember(
         existing = _find(session, client, key)
         if existing is None:
             raise
-        answer = _replay(existing, request_fingerprint)
+        answer = replay(existing, request_fingerprint)
         session.rollback()
         return answer
     return None

@@ -153,19 +153,30 @@ def create_payment(
     Refuses an unknown dossier (404), a cancelled one, one that owes nothing or is already
     fully paid (409). `return_url` and `client_ip` feed the VNPAY redirect URL.
     """
+    now = now or utcnow()
+    dossier, key_row = creation.lock_payable_dossier(
+        session,
+        dossier_code,
+        idempotency_key=(idempotent.client, idempotent.key) if idempotent is not None else None,
+    )
     if idempotent is not None:
-        stored = idempotency.find_answer(
-            session,
-            client=idempotent.client,
-            key=idempotent.key,
-            request_fingerprint=idempotent.fingerprint,
-        )
+        # The key comes first: a repeat is answered as the first time, whatever has changed.
+        if dossier is None:  # nothing came back, so the key is looked up on its own
+            stored = idempotency.find_answer(
+                session,
+                client=idempotent.client,
+                key=idempotent.key,
+                request_fingerprint=idempotent.fingerprint,
+            )
+        elif key_row is not None:
+            stored = idempotency.replay(key_row, idempotent.fingerprint)
+            session.rollback()  # nothing to write: release the dossier lock now
+        else:
+            stored = None
         if stored is not None:
             return PaymentAnswer(stored.status, stored.body, replayed=True)
     if method not in METHODS:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}", where="body.method")
-    now = now or utcnow()
-    dossier = creation.lock_payable_dossier(session, dossier_code)
     if dossier is None:
         raise NotFound(f"no dossier with code {dossier_code!r}", where="body.dossier_code")
     if dossier.status == "cancelled":
