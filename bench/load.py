@@ -27,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy import text
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.load_world import app_environment, request_mix, seed_world  # noqa: E402
-from bench.payments import start_gunicorn, stop  # noqa: E402
+from bench.payments import start_gunicorn, stop, wait_serving  # noqa: E402
 from payrecon.db import create_scratch_database, drop_database, make_engine  # noqa: E402
 
 PORT_APP, PORT_BARE = 18281, 18282
@@ -175,23 +174,22 @@ def main() -> int:
         processes.append(
             start_gunicorn("wsgi:app", PORT_APP, app_environment(url, secret), args.workers)
         )
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(Path(sys.executable).with_name("gunicorn")),
-                    "--bind",
-                    f"127.0.0.1:{PORT_BARE}",
-                    "--workers",
-                    str(args.workers),
-                    "--log-level",
-                    "warning",
-                    "payments:baseline_app()",
-                ],
-                cwd=ROOT / "bench",
-                env=os.environ | {"BENCH_DATABASE_URL": url},
-            )
+        bare_server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--bind",
+                f"127.0.0.1:{PORT_BARE}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+                "payments:baseline_app()",
+            ],
+            cwd=ROOT / "bench",
+            env=os.environ | {"BENCH_DATABASE_URL": url},
         )
-        time.sleep(3)
+        processes.append(bare_server)
+        wait_serving(bare_server, PORT_BARE, "/insert")
         print(
             f"wrk -t1 -c{args.connections} -d{args.seconds}s, gunicorn sync × {args.workers}, "
             f"{args.runs} runs",

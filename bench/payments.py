@@ -223,14 +223,28 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], workers: int) ->
         cwd=ROOT,
         env=os.environ | env,
     )
-    for _ in range(100):
+    wait_serving(process, port, "/healthz")
+    return process
+
+
+def wait_serving(process: subprocess.Popen, port: int, path: str) -> None:
+    """Wait until every worker of a gunicorn on `port` answers HTTP (any status) on `path`.
+
+    A fixed sleep was not enough on a loaded machine: the first measured run of the bare app
+    then found its workers still importing and reported 0 req/s.
+    """
+    answered = 0
+    for _ in range(300):
         try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
+            requests.get(f"http://127.0.0.1:{port}{path}", timeout=2)
+            answered += 1
+            if answered >= 8:  # a few answers in a row: the workers are up, not just one
+                return
         except requests.RequestException:
+            answered = 0
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError(f"gunicorn {target} did not start on port {port}")
+    raise RuntimeError(f"gunicorn on port {port} did not start")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -345,7 +359,7 @@ def main() -> int:
             env=os.environ | bare_env,
         )
         processes.append(bare)
-        time.sleep(3)
+        wait_serving(bare, PORT_BARE, "/insert")
         per_run = args.dossiers // (args.runs + 1)
         app_url = f"http://127.0.0.1:{PORT_APP}"
         print(

@@ -1,11 +1,12 @@
 """Idempotency keys: the first answer to a POST, replayed when the same request comes again.
 
-How concurrent repeats become one: a request looks for its key first; a fresh one does its
-work and inserts the key row with the answer in the same transaction. On PostgreSQL a second
-request with the same (client, key) that started meanwhile does its work too (waiting on the
-dossier's row lock, it finds the first request's payment and would answer with it), then its
-insert waits on the unique index until the first commits and fails: it rolls back everything
-and replays the stored answer. On SQLite every write transaction begins IMMEDIATE, so the
+How concurrent repeats become one: a request looks for its key first (create_payment reads
+it in the statement that locks the dossier, payments.creation); a fresh one does its work and
+inserts the key row with the answer in the same transaction. On PostgreSQL a second request
+with the same (client, key) that started meanwhile does its work too (waiting on the dossier's
+row lock, it finds the first request's payment and would answer with it), then its insert waits
+on the unique index until the first commits and fails: it rolls back everything and replays
+the stored answer. On SQLite every write transaction begins IMMEDIATE, so the
 second request starts only after the first committed and finds the row at once.
 
 Only successful answers are stored: a refused request changes nothing, so it may be retried
@@ -24,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -65,7 +66,9 @@ class StoredAnswer:
     body: dict[str, Any]
 
 
-def _replay(row: IdempotencyKey, request_fingerprint: str) -> StoredAnswer:
+def replay(row: Any, request_fingerprint: str) -> StoredAnswer:
+    """The stored answer of a key's row (request_fingerprint, response_status, response_body),
+    or IdempotencyKeyReused (422) when the request differs."""
     if row.request_fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used with a different request body; "
@@ -80,14 +83,19 @@ def _replay(row: IdempotencyKey, request_fingerprint: str) -> StoredAnswer:
     return StoredAnswer(row.response_status, row.response_body)
 
 
-# Built once: it runs on every POST that carries a key. Parameters: client, key.
-_FIND = select(IdempotencyKey).where(
-    IdempotencyKey.client == bindparam("client"), IdempotencyKey.key == bindparam("key")
-)
+# Built once: they run on every POST that carries a key. Core rows, not ORM objects: the
+# answer is only read or written, never tracked. Parameters: client, key (and the row's).
+_FIND = select(
+    IdempotencyKey.request_fingerprint,
+    IdempotencyKey.response_status,
+    IdempotencyKey.response_body,
+).where(IdempotencyKey.client == bindparam("client"), IdempotencyKey.key == bindparam("key"))
+_INSERT = insert(IdempotencyKey.__table__)  # the table: no ORM bulk-insert bookkeeping
 
 
-def _find(session: Session, client: str, key: str) -> IdempotencyKey | None:
-    return session.scalars(_FIND, {"client": client, "key": key}).one_or_none()
+def _find(session: Session, client: str, key: str) -> Any:
+    """The key's row (request_fingerprint, response_status, response_body), or None."""
+    return session.execute(_FIND, {"client": client, "key": key}).one_or_none()
 
 
 def find_answer(
@@ -98,7 +106,7 @@ def find_answer(
     existing = _find(session, client, key)
     if existing is None:
         return None
-    answer = _replay(existing, request_fingerprint)
+    answer = replay(existing, request_fingerprint)
     session.rollback()  # nothing to write: end the transaction (SQLite's write lock) now
     return answer
 
@@ -117,24 +125,24 @@ def remember(
     If a concurrent request with the same key committed first, the insert fails: our work is
     rolled back and the first answer returned instead (or IdempotencyKeyReused raised).
     """
-    session.add(
-        IdempotencyKey(
-            client=client,
-            key=key,
-            request_fingerprint=request_fingerprint,
-            response_status=status,
-            response_body=body,
-            created_at=utcnow(),
-        )
-    )
     try:
-        session.flush()
+        session.execute(
+            _INSERT,
+            {
+                "client": client,
+                "key": key,
+                "request_fingerprint": request_fingerprint,
+                "response_status": status,
+                "response_body": body,
+                "created_at": utcnow(),
+            },
+        )
     except IntegrityError:
         session.rollback()
         existing = _find(session, client, key)
         if existing is None:
             raise
-        answer = _replay(existing, request_fingerprint)
+        answer = replay(existing, request_fingerprint)
         session.rollback()
         return answer
     return None

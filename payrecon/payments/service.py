@@ -26,16 +26,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from payrecon.catalog import queries as catalog_queries
-from payrecon.catalog.models import Agency, Procedure
 from payrecon.db import utcnow
 from payrecon.dossiers.models import Dossier
 from payrecon.errors import Conflict, InvalidInput, NotFound
-from payrecon.payments import idempotency, queries, recording, vietqr, vnpay_protocol
+from payrecon.payments import creation, idempotency, queries, recording, vietqr, vnpay_protocol
 from payrecon.payments.bank_in import (
     CreditResult,
     StatementCredit,
@@ -130,18 +130,8 @@ def payment_resource(session: Session, payment: Payment) -> dict:
     )
 
 
-# Built once (see queries._STANDING); parameter: code. The agency's collection accounts come
-# along with the locked dossier: the VietQR beneficiary without another query.
-_LOCK_DOSSIER = (
-    select(Dossier)
-    .where(Dossier.code == bindparam("code"))
-    .options(joinedload(Dossier.procedure).joinedload(Procedure.agency).joinedload(Agency.accounts))
-    .with_for_update(of=Dossier)
-)
-
-
-def _order_info(dossier: Dossier) -> str:
-    return f"Nop phi ho so {dossier.code}"
+def _order_info(dossier_code: str) -> str:
+    return f"Nop phi ho so {dossier_code}"
 
 
 @one_transaction
@@ -163,19 +153,30 @@ def create_payment(
     Refuses an unknown dossier (404), a cancelled one, one that owes nothing or is already
     fully paid (409). `return_url` and `client_ip` feed the VNPAY redirect URL.
     """
+    now = now or utcnow()
+    dossier, key_row = creation.lock_payable_dossier(
+        session,
+        dossier_code,
+        idempotency_key=(idempotent.client, idempotent.key) if idempotent is not None else None,
+    )
     if idempotent is not None:
-        stored = idempotency.find_answer(
-            session,
-            client=idempotent.client,
-            key=idempotent.key,
-            request_fingerprint=idempotent.fingerprint,
-        )
+        # The key comes first: a repeat is answered as the first time, whatever has changed.
+        if dossier is None:  # nothing came back, so the key is looked up on its own
+            stored = idempotency.find_answer(
+                session,
+                client=idempotent.client,
+                key=idempotent.key,
+                request_fingerprint=idempotent.fingerprint,
+            )
+        elif key_row is not None:
+            stored = idempotency.replay(key_row, idempotent.fingerprint)
+            session.rollback()  # nothing to write: release the dossier lock now
+        else:
+            stored = None
         if stored is not None:
             return PaymentAnswer(stored.status, stored.body, replayed=True)
     if method not in METHODS:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}", where="body.method")
-    now = now or utcnow()
-    dossier = session.scalars(_LOCK_DOSSIER, {"code": dossier_code}).unique().one_or_none()
     if dossier is None:
         raise NotFound(f"no dossier with code {dossier_code!r}", where="body.dossier_code")
     if dossier.status == "cancelled":
@@ -205,15 +206,8 @@ def create_payment(
             client_ip=client_ip,
             return_url=return_url,
             locale=locale,
-            now=now,
-        )
-        recording.add_event(
-            session,
-            payment,
-            "created",
             actor=actor,
-            to_status=payment.status,
-            why=f"{method} payment of {outstanding} VND for dossier {dossier_code}",
+            now=now,
         )
         answer = PaymentAnswer(
             201,
@@ -242,7 +236,7 @@ def create_payment(
 
 def _new_payment(
     session: Session,
-    dossier: Dossier,
+    dossier: creation.PayableDossier,
     *,
     method: str,
     amount_vnd: int,
@@ -250,35 +244,36 @@ def _new_payment(
     client_ip: str,
     return_url: str,
     locale: str,
+    actor: str,
     now: datetime,
 ) -> tuple[Payment, str | None]:
-    """The new pending payment (flushed) and, for a transfer, the beneficiary's name."""
+    """Write the new pending payment and its "created" event; the payment (a detached row
+    for presenting it) and, for a transfer, the beneficiary's name."""
     account_name = None
     # 40 random bits: two payments drawing the same reference is a one in 10^12 event per pair,
     # and the unique constraint turns it into a failed request, never a shared reference.
     reference = new_reference()
     expires_at = now + settings.expiry_for(method)
-    payment = Payment(
-        reference=reference,
-        dossier_id=dossier.id,
-        amount_vnd=amount_vnd,
-        method=method,
-        status=str(PaymentStatus.PENDING),
-        created_at=now,
-        expires_at=expires_at,
-        updated_at=now,
-        is_duplicate=False,
-    )
+    values: dict[str, Any] = {
+        "reference": reference,
+        "dossier_id": dossier.id,
+        "amount_vnd": amount_vnd,
+        "method": method,
+        "status": str(PaymentStatus.PENDING),
+        "created_at": now,
+        "expires_at": expires_at,
+        "updated_at": now,
+        "is_duplicate": False,
+    }
     if method == "vietqr":
-        accounts = dossier.procedure.agency.accounts  # loaded with the dossier, by id
-        account = accounts[0] if accounts else None
+        account = dossier.beneficiary
         if account is None:
             raise PaymentMethodUnavailable(
                 f"the agency of dossier {dossier.code} has no collection account for transfers",
                 where="body.method",
             )
         account_name = account.account_name
-        payment.qr_payload = vietqr.build_payload(
+        values["qr_payload"] = vietqr.build_payload(
             bank_bin=account.bank_bin,
             account_number=account.account_number,
             amount_vnd=amount_vnd,
@@ -286,22 +281,27 @@ def _new_payment(
         )
     else:
         terminal = settings.require_vnpay()
-        payment.redirect_url = vnpay_protocol.build_payment_url(
+        values["redirect_url"] = vnpay_protocol.build_payment_url(
             pay_url=terminal.pay_url,
             tmn_code=terminal.tmn_code,
             secret=terminal.hash_secret,
             reference=reference,
             amount_vnd=amount_vnd,
-            order_info=_order_info(dossier),
+            order_info=_order_info(dossier.code),
             ip_address=client_ip or "127.0.0.1",
             created_at=now,
             expires_at=expires_at,
             return_url=return_url,
             locale=locale,
         )
-    session.add(payment)
-    session.flush()
-    return payment, account_name
+    payment_id = creation.insert_payment(
+        session,
+        values,
+        actor=actor,
+        why=f"{method} payment of {amount_vnd} VND for dossier {dossier.code}",
+        now=now,
+    )
+    return Payment(id=payment_id, **values), account_name
 
 
 @one_transaction

@@ -7,7 +7,9 @@ Citizens pay through the /pay pages, which call the same services without a toke
 
 from __future__ import annotations
 
-from flask import request
+import json
+
+from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -143,7 +145,13 @@ def create_payment(headers: dict, body: dict):
             fingerprint=idempotency.fingerprint("create_payment", body),
         ),
     )
-    return answer.body, answer.status
+    # The body is payment_view's, already in PaymentOut's shape (and stored as such for
+    # replays): sent as it is, without marshmallow dumping it field by field again.
+    return current_app.response_class(
+        json.dumps(answer.body, ensure_ascii=False),
+        status=answer.status,
+        mimetype="application/json",
+    )
 
 
 @blp.get("/<int:payment_id>")
