@@ -11,7 +11,10 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import Agency, Procedure
+from payrecon.dossiers.models import Dossier
 from payrecon.errors import NotFound
+from payrecon.invoices.models import Invoice
+from payrecon.payments.models import Payment
 from payrecon.reconciliation.exception_filter import ExceptionFilter
 from payrecon.reconciliation.models import (
     ExceptionAction,
@@ -21,6 +24,7 @@ from payrecon.reconciliation.models import (
     ReconciliationProposal,
     ReconciliationRun,
 )
+from payrecon.reconciliation.owners import Records, Wanted
 
 
 def latest_decisions(session: Session) -> dict[str, ReconciliationException]:
@@ -40,6 +44,45 @@ def latest_decisions(session: Session) -> dict[str, ReconciliationException]:
         select(ReconciliationException).where(ReconciliationException.id.in_(newest))
     )
     return {row.fingerprint: row for row in rows}
+
+
+def record_owners(session: Session, wanted: Wanted) -> Records:
+    """(agency_id, procedure_id) of the payments, dossiers and invoices `wanted` names: a
+    payment's and a dossier's through the dossier's procedure, an invoice's from its series'
+    agency and its dossier's procedure."""
+    by_procedure = (Procedure.agency_id, Dossier.procedure_id)
+    payments = _places(
+        session,
+        select(Payment.id, *by_procedure)
+        .join(Dossier, Dossier.id == Payment.dossier_id)
+        .join(Procedure, Procedure.id == Dossier.procedure_id),
+        Payment.id,
+        wanted.payment_ids,
+    )
+    dossiers = _places(
+        session,
+        select(Dossier.code, *by_procedure).join(Procedure, Procedure.id == Dossier.procedure_id),
+        Dossier.code,
+        wanted.dossier_codes,
+    )
+    invoices = _places(
+        session,
+        select(Invoice.id, Invoice.agency_id, Dossier.procedure_id).join(
+            Dossier, Dossier.id == Invoice.dossier_id
+        ),
+        Invoice.id,
+        wanted.invoice_ids,
+    )
+    return Records(payments=payments, dossiers=dossiers, invoices=invoices)
+
+
+def _places(session: Session, query, key, values) -> dict:
+    found = {}
+    ordered = sorted(values)
+    for chunk in range(0, len(ordered), 1000):
+        rows = session.execute(query.where(key.in_(ordered[chunk : chunk + 1000])))
+        found.update({row[0]: (row[1], row[2]) for row in rows})
+    return found
 
 
 def manual_links(session: Session) -> list[ManualLink]:

@@ -39,6 +39,7 @@ from payrecon.reconciliation.models import (
     ReconciliationRun,
 )
 from payrecon.reconciliation.named import names_in_credits
+from payrecon.reconciliation.owners import exception_owner, records_to_look_up
 from payrecon.reconciliation.store import insert_rows
 from payrecon.reconciliation.summary import attribution, summary_rows
 from payrecon.statements.queries import load_bank_lines_frame, load_settlements_frame
@@ -311,13 +312,18 @@ def _store(
     insert_rows(session, ReconciliationProposal.__table__, _PROPOSAL_COLUMNS, proposal_rows)
 
     owner = attribution(inputs["payments"], inputs["bank_lines"], inputs["account_agencies"])
+    evidences = [
+        json.loads(json.dumps(evidence, default=str, ensure_ascii=False))
+        for evidence in result.exceptions["evidence"].tolist()
+    ]
+    wanted = records_to_look_up(evidences, owner)
+    place = exception_owner(owner, queries.record_owners(session, wanted))
     exception_rows = []
     counts = dict.fromkeys(EXCEPTION_KINDS, 0)
-    for row in result.exceptions.itertuples(index=False):
-        evidence = json.loads(json.dumps(row.evidence, default=str, ensure_ascii=False))
+    for row, evidence in zip(result.exceptions.itertuples(index=False), evidences, strict=True):
         payment_id = (evidence.get("payment_ids") or [None])[0]
         line_id = (evidence.get("line_ids") or [None])[0]
-        agency_id, procedure_id = owner(payment_id, line_id)
+        agency_id, procedure_id = place(evidence)
         earlier = decisions.get(row.fingerprint)
         carried = _carried(earlier)
         counts[row.kind] += 1
