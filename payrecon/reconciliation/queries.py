@@ -131,9 +131,10 @@ def find_exceptions(
 ) -> tuple[int, list[ReconciliationException]]:
     """(total, page) of the exceptions `wanted` describes, sorted by kind and fingerprint.
 
-    Without a run, each exception appears once, as its current row: the newest row of its
-    fingerprint among finished runs (a re-run, or the next night's run, finds it again and
-    carries officers' decisions over; older rows are history). Every filter is SQL.
+    Without a run, each exception appears once, as its current row (`is_current`): the newest
+    row of its fingerprint among finished runs (a re-run, or the next night's run, finds it
+    again and carries officers' decisions over; older rows are history, see `current`).
+    Every filter is SQL.
     """
     conditions = _exception_conditions(wanted)
     total = session.scalar(
@@ -152,16 +153,7 @@ def find_exceptions(
 
 def _exception_conditions(wanted: ExceptionFilter) -> list:
     exc = ReconciliationException
-    if wanted.run_id is not None:
-        conditions = [exc.run_id == wanted.run_id]
-    else:
-        current = (
-            select(func.max(exc.id))
-            .join(ReconciliationRun, ReconciliationRun.id == exc.run_id)
-            .where(ReconciliationRun.status == "finished")
-            .group_by(exc.fingerprint)
-        )
-        conditions = [exc.id.in_(current)]
+    conditions = [exc.is_current if wanted.run_id is None else exc.run_id == wanted.run_id]
     if wanted.kind:
         conditions.append(exc.kind == wanted.kind)
     if wanted.status:

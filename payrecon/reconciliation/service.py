@@ -28,6 +28,7 @@ from payrecon.db import utcnow
 from payrecon.faults import fault_point
 from payrecon.reconciliation import inputs, queries
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
+from payrecon.reconciliation.current import mark_current
 from payrecon.reconciliation.engine import ReconciliationResult, Settings, reconcile
 from payrecon.reconciliation.frames import PREVIOUS_RESOLUTIONS, frame_from_records
 from payrecon.reconciliation.links import apply_manual_links
@@ -93,6 +94,7 @@ def run_reconciliation(
         result = apply_manual_links(result, queries.manual_links(session))
         say("store", 2, len(STEPS))
         _store(session, run, result, inputs, decisions)
+        mark_current(session, run.id)
         say("close", 3, len(STEPS))
         run.self_closed_count = _close_resolved_by_data(session, run, result, actor)
         run.status = "finished"
