@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import Agency, Procedure
 from payrecon.dossiers.models import Dossier
-from payrecon.errors import NotFound
+from payrecon.errors import N_, NotFound
 from payrecon.invoices.models import Invoice
 from payrecon.payments.models import Payment
 from payrecon.reconciliation.exception_filter import ExceptionFilter
@@ -92,14 +92,18 @@ def manual_links(session: Session) -> list[ManualLink]:
 def get_run(session: Session, run_id: int) -> ReconciliationRun:
     run = session.get(ReconciliationRun, run_id)
     if run is None:
-        raise NotFound(f"no reconciliation run {run_id}", where="run_id")
+        raise NotFound(N_("no reconciliation run %(id)s"), where="run_id", params={"id": run_id})
     return run
 
 
 def get_exception(session: Session, exception_id: int) -> ReconciliationException:
     found = session.get(ReconciliationException, exception_id)
     if found is None:
-        raise NotFound(f"no reconciliation exception {exception_id}", where="exception_id")
+        raise NotFound(
+            N_("no reconciliation exception %(id)s"),
+            where="exception_id",
+            params={"id": exception_id},
+        )
     return found
 
 
