@@ -3,14 +3,18 @@ runs that write newer rows and backfilled by migration 0014."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from payrecon.db import alembic_config, upgrade_to_head
 from payrecon.reconciliation import actions, queries
+from payrecon.reconciliation.current import mark_current
 from payrecon.reconciliation.exception_filter import ExceptionFilter
 from payrecon.reconciliation.models import ReconciliationException, ReconciliationRun
 from payrecon.reconciliation.service import run_reconciliation
@@ -140,3 +144,69 @@ def test_migration_0014_marks_the_newest_row_of_each_fingerprint_of_finished_run
         (runs["second"], "b"),
         (runs["first"], "c"),
     ]
+
+
+def _finished_run(session, day: date) -> int:
+    run = ReconciliationRun(
+        business_date=day,
+        window_start=day,
+        parameters={},
+        status="finished",
+        started_at=datetime.now(UTC),
+        started_by="test",
+        exception_counts={},
+        summary=[],
+    )
+    session.add(run)
+    session.commit()
+    return run.id
+
+
+def _found(session, run_id: int) -> ReconciliationException:
+    row = ReconciliationException(
+        run_id=run_id,
+        kind="missing_credit",
+        fingerprint="missing_credit|payment=1",
+        amount_vnd=1000,
+        evidence={},
+        status="open",
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def test_two_runs_finishing_at_once_leave_one_current_row(engine, db_session):
+    """Each run's transaction cannot see the other's rows until it commits; the lock makes the
+    second wait, see the first's row and retire it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time")
+    first_run = _finished_run(db_session, date(2026, 11, 23))
+    second_run = _finished_run(db_session, date(2026, 11, 24))
+    inserted = threading.Event()
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with Session(engine) as session:
+                _found(session, second_run)
+                inserted.set()
+                mark_current(session, second_run)  # waits for the first to commit
+                session.commit()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            failures.append(exc)
+            inserted.set()
+
+    with Session(engine) as session:
+        _found(session, first_run)
+        mark_current(session, first_run)
+        worker = threading.Thread(target=second)
+        worker.start()
+        inserted.wait()
+        session.commit()
+    worker.join()
+    assert failures == []
+    current = db_session.scalars(
+        select(ReconciliationException.run_id).where(ReconciliationException.is_current)
+    ).all()
+    assert current == [second_run]
