@@ -96,10 +96,9 @@ def paid_at_counter_row(serial: int, day: date) -> tuple:
 
 def dossiers_csv(count: int, *, now: datetime, paid_at_counter_on: date | None = None) -> bytes:
     """The feed of `count` dossiers; with `paid_at_counter_on`, its optional paid_at column
-    too (empty: not paid there) and one more dossier paid at the counter on that day."""
-    rows = dossier_rows(count, now=now)
-    if paid_at_counter_on is None:
-        return _csv(DOSSIER_COLUMNS, rows)
-    with_paid_at = [(*row, "") for row in rows]
-    with_paid_at.append(paid_at_counter_row(count + 1, paid_at_counter_on))
+    too (empty: not paid there), the last dossier being one paid at the counter that day."""
+    if paid_at_counter_on is None or count < 1:
+        return _csv(DOSSIER_COLUMNS, dossier_rows(count, now=now))
+    with_paid_at = [(*row, "") for row in dossier_rows(count - 1, now=now)]
+    with_paid_at.append(paid_at_counter_row(count, paid_at_counter_on))
     return _csv((*DOSSIER_COLUMNS, *OPTIONAL_COLUMNS), with_paid_at)
