@@ -7,7 +7,8 @@ Setup (not timed): a scratch database `payrecon_bench_queue_<random>` with one f
 business date for `--days` dates, each with `--per-run` exceptions bulk-inserted directly (13
 kinds, 8 agencies, amounts of both signs); four in five of a night's exceptions are found again
 the next night (same fingerprint), as unresolved ones are, so the queue's "current row per
-exception" has history to skip. A tenth of the rows are resolved.
+exception" has history to skip (each night's rows retire the older ones, `current.mark_current`,
+as a run does). A tenth of the rows are resolved.
 Each run times, through the Flask app in process (test client, signed in as an officer):
 - GET /officer/ (dashboard: latest run, open totals by kind, 30-day trend, job health, accounts);
 - GET /officer/exceptions (the whole open queue, first page of 50, with its count);
@@ -35,6 +36,7 @@ def _fill(url: str, per_run: int, days: int) -> None:
     from payrecon.catalog.models import Agency
     from payrecon.db import make_engine, upgrade_to_head
     from payrecon.reconciliation.classify import EXCEPTION_KINDS
+    from payrecon.reconciliation.current import mark_current
     from payrecon.reconciliation.models import ReconciliationException, ReconciliationRun
 
     engine = make_engine(url)
@@ -79,6 +81,7 @@ def _fill(url: str, per_run: int, days: int) -> None:
                 )
             serial += per_run // 5
             session.execute(insert(ReconciliationException), rows)
+            mark_current(session, run.id)  # as the run's own transaction does
         session.commit()
     engine.dispose()
 

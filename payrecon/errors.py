@@ -15,18 +15,36 @@ PayreconError
 
 Raise the most specific class; catch the most general one you can handle.
 Only web/problems.py and cli translate these into responses.
+
+Messages officers read can be translated: raise with the message marked `N_("... %(x)s ...")`
+and its values in `params`. str(exc) is the English text (the API and the CLI); the officer
+pages look the marked message up in the catalogs (`template`) and fill in `params`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+
+def N_(message: str) -> str:
+    """Mark `message` for the translation catalogs; it is translated where it is shown."""
+    return message
 
 
 class PayreconError(Exception):
     """Base of every error payrecon raises deliberately."""
 
-    def __init__(self, message: str, *, where: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        self.template = message  # the message as marked, before its values are filled in
+        self.params = dict(params or {})
+        super().__init__(message % self.params if self.params else message)
         self.where = where  # e.g. "body.dossier_code", "line 17", "/HDon/DLHDon/NDHDon"
 
     @property

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from payrecon.catalog.feed import COLUMNS as CATALOG_COLUMNS
 from payrecon.demo.catalog_data import AGENCIES, FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, PROCEDURES
 from payrecon.dossiers.feed import COLUMNS as DOSSIER_COLUMNS
+from payrecon.dossiers.feed import OPTIONAL_COLUMNS
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -74,5 +75,30 @@ def dossier_rows(count: int, *, now: datetime, seed: int = 20261126) -> list[tup
     return rows
 
 
-def dossiers_csv(count: int, *, now: datetime) -> bytes:
-    return _csv(DOSSIER_COLUMNS, dossier_rows(count, now=now))
+def paid_at_counter_row(serial: int, day: date) -> tuple:
+    """A dossier received on `day` whose fee was paid at the counter that morning: the dossier
+    system marks it paid (paid_at) and no payment of ours exists (paid_without_payment)."""
+    code, _name, _agency, fee, _kind, _vat = next(p for p in PROCEDURES if p[3] > 0)
+    received = datetime.combine(day, time(8, 15), tzinfo=LOCAL)
+    paid = datetime.combine(day, time(8, 40), tzinfo=LOCAL)
+    return (
+        f"000.00.{day:%y%m%d}.H40-{serial:06d}",
+        code,
+        "Phạm Thị Thu",
+        "022185004417",
+        "",
+        received.isoformat(),
+        "processing",
+        fee,
+        paid.isoformat(),
+    )
+
+
+def dossiers_csv(count: int, *, now: datetime, paid_at_counter_on: date | None = None) -> bytes:
+    """The feed of `count` dossiers; with `paid_at_counter_on`, its optional paid_at column
+    too (empty: not paid there), the last dossier being one paid at the counter that day."""
+    if paid_at_counter_on is None or count < 1:
+        return _csv(DOSSIER_COLUMNS, dossier_rows(count, now=now))
+    with_paid_at = [(*row, "") for row in dossier_rows(count - 1, now=now)]
+    with_paid_at.append(paid_at_counter_row(count, paid_at_counter_on))
+    return _csv((*DOSSIER_COLUMNS, *OPTIONAL_COLUMNS), with_paid_at)

@@ -69,7 +69,9 @@ def load_demo(
     report(
         dossier_service.import_dossiers(
             session,
-            dossiers_csv(dossiers, now=utcnow() - timedelta(days=1)),
+            dossiers_csv(
+                dossiers, now=utcnow() - timedelta(days=1), paid_at_counter_on=business_date
+            ),
             filename="demo-dossiers.csv",
             actor=ACTOR,
         ).summary()

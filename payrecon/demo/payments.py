@@ -145,7 +145,10 @@ def create_demo_payments(
     dossiers = list(
         session.scalars(
             select(Dossier)
-            .where(Dossier.status != "cancelled", Dossier.fee_due_vnd > 0)
+            # not those the dossier system marks paid (at the counter): nobody pays them again
+            .where(
+                Dossier.status != "cancelled", Dossier.fee_due_vnd > 0, Dossier.paid_at.is_(None)
+            )
             .order_by(Dossier.id)
             .limit(needed)
         )

@@ -25,7 +25,14 @@ I18N_DIR = Path(__file__).parent
 TRANSLATIONS = I18N_DIR / "translations"
 SOURCE_ROOT = I18N_DIR.parent.parent  # the folder holding the payrecon package
 DOMAIN = "messages"
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None, "lazy_ngettext": (1, 2)}
+# N_: payrecon.errors.N_, messages of errors that officers read (translated where shown)
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "lazy_gettext": None,
+    "_l": None,
+    "lazy_ngettext": (1, 2),
+    "N_": None,
+}
 PO_WIDTH = 100
 
 

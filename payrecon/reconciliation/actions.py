@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from payrecon.audit import record_change
 from payrecon.auth.roles import role_allows
 from payrecon.db import utcnow
-from payrecon.errors import Conflict, Forbidden, InvalidInput, NotFound
+from payrecon.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from payrecon.payments import service as payments_service
 from payrecon.payments.models import Payment
 from payrecon.payments.settings import PaymentSettings
@@ -42,15 +42,23 @@ class Officer:
 
 def _require(officer: Officer, permission: str) -> None:
     if not role_allows(officer.role, permission):
-        raise Forbidden(f"{officer.name} ({officer.role}) may not {permission.replace('_', ' ')}")
+        raise Forbidden(
+            N_("%(officer)s (%(role)s) may not %(permission)s"),
+            params={
+                "officer": officer.name,
+                "role": officer.role,
+                "permission": permission.replace("_", " "),
+            },
+        )
 
 
 def _open(session: Session, exception_id: int) -> ReconciliationException:
     exception = queries.get_exception(session, exception_id)
     if exception.status != "open":
         raise Conflict(
-            f"exception {exception_id} is already resolved ({exception.resolution})",
+            N_("exception %(id)s is already resolved (%(resolution)s)"),
             where="exception_id",
+            params={"id": exception_id, "resolution": exception.resolution},
         )
     return exception
 
@@ -102,7 +110,7 @@ def holds_surplus_credit(exception: ReconciliationException) -> bool:
 
 def _reason(text: str | None, where: str) -> str:
     if not text or not text.strip():
-        raise InvalidInput("a reason is required", where=where)
+        raise InvalidInput(N_("a reason is required"), where=where)
     return text.strip()
 
 
@@ -128,9 +136,9 @@ def mark_refund_due(
     exception = _open(session, exception_id)
     if exception.kind not in REFUND_DUE_KINDS:
         raise Conflict(
-            f"a {exception.kind} exception cannot be resolved by a refund; "
-            f"only {', '.join(REFUND_DUE_KINDS)}",
+            N_("a %(kind)s exception cannot be resolved by a refund; only %(kinds)s"),
             where="exception_id",
+            params={"kind": exception.kind, "kinds": ", ".join(REFUND_DUE_KINDS)},
         )
     return _resolve(session, exception, "refund_due", officer, note)
 
@@ -161,9 +169,11 @@ def approve_write_off(
     _require(officer, "approve_write_off")
     exception = _open(session, exception_id)
     if exception.proposed_resolution != "written_off":
-        raise Conflict("no write-off has been proposed for this exception", where="exception_id")
+        raise Conflict(
+            N_("no write-off has been proposed for this exception"), where="exception_id"
+        )
     if exception.proposed_by == officer.name:
-        raise Forbidden("the officer who proposed a write-off cannot approve it (four eyes)")
+        raise Forbidden(N_("the officer who proposed a write-off cannot approve it (four eyes)"))
     return _resolve(session, exception, "written_off", officer, note or exception.proposed_reason)
 
 
@@ -185,14 +195,15 @@ def link_manually(
     _require(officer, "resolve_exception")
     exception = _open(session, exception_id)
     if session.get(StatementLine, line_id) is None:
-        raise NotFound(f"no bank line {line_id}", where="line_id")
+        raise NotFound(N_("no bank line %(id)s"), where="line_id", params={"id": line_id})
     if session.get(Payment, payment_id) is None:
-        raise NotFound(f"no payment {payment_id}", where="payment_id")
+        raise NotFound(N_("no payment %(id)s"), where="payment_id", params={"id": payment_id})
     taken = session.scalar(select(ManualLink).where(ManualLink.line_id == line_id))
     if taken is not None:
         raise Conflict(
-            f"bank line {line_id} is already linked to payment {taken.payment_id}",
+            N_("bank line %(line)s is already linked to payment %(payment)s"),
             where="line_id",
+            params={"line": line_id, "payment": taken.payment_id},
         )
     link = ManualLink(
         line_id=line_id, payment_id=payment_id, how=how, linked_by=officer.name, linked_at=utcnow()
@@ -218,22 +229,30 @@ def confirm_proposal(
     _require(officer, "resolve_exception")
     proposal = session.get(ReconciliationProposal, proposal_id)
     if proposal is None:
-        raise NotFound(f"no proposal {proposal_id}", where="proposal_id")
+        raise NotFound(N_("no proposal %(id)s"), where="proposal_id", params={"id": proposal_id})
     run = queries.get_run(session, proposal.run_id)
     newest = run_queries.latest_run_of(session, run.business_date)
     if newest is not None and newest.id != run.id:
         raise Conflict(
-            f"run {run.id} of {run.business_date:%d/%m/%Y} has been superseded by run "
-            f"{newest.id}: confirm that run's proposals",
+            N_(
+                "run %(run)s of %(day)s has been superseded by run %(newest)s: "
+                "confirm that run's proposals"
+            ),
             where="proposal_id",
+            params={"run": run.id, "day": f"{run.business_date:%d/%m/%Y}", "newest": newest.id},
         )
     if run.status != "finished":
-        raise Conflict(f"run {run.id} has not finished ({run.status})", where="proposal_id")
+        raise Conflict(
+            N_("run %(run)s has not finished (%(status)s)"),
+            where="proposal_id",
+            params={"run": run.id, "status": run.status},
+        )
     taken = session.scalar(select(ManualLink).where(ManualLink.line_id == proposal.line_id))
     if taken is not None:
         raise Conflict(
-            f"bank line {proposal.line_id} is already linked to payment {taken.payment_id}",
+            N_("bank line %(line)s is already linked to payment %(payment)s"),
             where="proposal_id",
+            params={"line": proposal.line_id, "payment": taken.payment_id},
         )
     link = ManualLink(
         line_id=proposal.line_id,
@@ -288,8 +307,9 @@ def confirm_proposed_match(
         or (proposal.line_id not in lines and proposal.payment_id not in payments)
     ):
         raise NotFound(
-            f"proposal {proposal_id} is not a candidate for exception {exception_id}",
+            N_("proposal %(proposal)s is not a candidate for exception %(id)s"),
             where="proposal_id",
+            params={"proposal": proposal_id, "id": exception_id},
         )
     return link_manually(
         session,
@@ -323,13 +343,19 @@ def link_exception(
         reference = payment_reference.strip().upper()
         payment = session.scalar(select(Payment).where(Payment.reference == reference))
         if payment is None:
-            raise NotFound(f"no payment with reference {reference}", where="payment_reference")
+            raise NotFound(
+                N_("no payment with reference %(reference)s"),
+                where="payment_reference",
+                params={"reference": reference},
+            )
         payment_id = payment.id
     if payment_id is None:
-        raise InvalidInput("name the payment (its reference) to link", where="payment_reference")
+        raise InvalidInput(
+            N_("name the payment (its reference) to link"), where="payment_reference"
+        )
     line_id = line_id if line_id is not None else exception.line_id
     if line_id is None:
-        raise InvalidInput("name the bank line (its id) to link", where="line_id")
+        raise InvalidInput(N_("name the bank line (its id) to link"), where="line_id")
     return link_manually(
         session,
         exception_id=exception_id,
@@ -364,25 +390,31 @@ def start_refund(
     exception = queries.get_exception(session, exception_id)
     if exception.status == "open" and exception.kind not in REFUND_DUE_KINDS:
         raise Conflict(
-            f"a {exception.kind} exception is not resolved by a refund; "
-            f"only {', '.join(REFUND_DUE_KINDS)}",
+            N_("a %(kind)s exception cannot be resolved by a refund; only %(kinds)s"),
             where="exception_id",
+            params={"kind": exception.kind, "kinds": ", ".join(REFUND_DUE_KINDS)},
         )
     if exception.status != "open" and exception.resolution != "refund_due":
         raise Conflict(
-            f"exception {exception_id} is already resolved ({exception.resolution})",
+            N_("exception %(id)s is already resolved (%(resolution)s)"),
             where="exception_id",
+            params={"id": exception_id, "resolution": exception.resolution},
         )
     if holds_surplus_credit(exception):
         raise Conflict(
-            f"the money of exception {exception_id} is bank credit beyond a fee that was paid: "
-            "refunding the payment would undo that fee and its invoice; mark it refund due, "
-            "and the finance office returns it by bank transfer",
+            N_(
+                "the money of exception %(id)s is bank credit beyond a fee that was paid: "
+                "refunding the payment would undo that fee and its invoice; mark it refund due, "
+                "and the finance office returns it by bank transfer"
+            ),
             where="exception_id",
+            params={"id": exception_id},
         )
     if payment_id not in _evidence_ids(exception, "payment_ids", exception.payment_id):
         raise InvalidInput(
-            f"payment {payment_id} is not part of exception {exception_id}", where="payment_id"
+            N_("payment %(payment)s is not part of exception %(id)s"),
+            where="payment_id",
+            params={"payment": payment_id, "id": exception_id},
         )
     text = _reason(reason, "reason")
     refund = payments_service.request_refund(

@@ -19,7 +19,8 @@ WIDTH, HEIGHT, PAD = 640, 240, 40
 class ChartLabels:
     """The chart's words; English for the report files, translated by the officer pages.
 
-    `open_point` takes {day} and {amount}; `open_scale` takes {amount}.
+    `open_point` takes {day} and {amount}; `open_scale` takes {amount}. Days are written with
+    `axis_day` (the x axis) and `point_day` (each bar's title), strftime patterns.
     """
 
     title: str = "Match rate and open exception amounts, last runs"
@@ -27,6 +28,8 @@ class ChartLabels:
     match_scale: str = "match rate 0–100 %"
     open_scale: str = "open: up to {amount}"
     open_point: str = "{day}: {amount} open"
+    axis_day: str = "%Y-%m-%d"
+    point_day: str = "%Y-%m-%d"
 
 
 def trend_svg(points: Sequence[TrendPoint], labels: ChartLabels = ChartLabels()) -> str:
@@ -51,7 +54,10 @@ def trend_svg(points: Sequence[TrendPoint], labels: ChartLabels = ChartLabels())
         x = PAD + n * step
         bar_h = round(plot_h * point.open_vnd / top_open, 1)
         label = escape(
-            labels.open_point.format(day=point.business_date, amount=format_vnd(point.open_vnd))
+            labels.open_point.format(
+                day=point.business_date.strftime(labels.point_day),
+                amount=format_vnd(point.open_vnd),
+            )
         )
         parts.append(
             f'<rect x="{x + step * 0.2:.1f}" y="{PAD + plot_h - bar_h:.1f}" '
@@ -69,7 +75,8 @@ def trend_svg(points: Sequence[TrendPoint], labels: ChartLabels = ChartLabels())
         f'<text x="{WIDTH - PAD}" y="{PAD - 8}" font-size="12" text-anchor="end">'
         f"{escape(labels.open_scale.format(amount=format_vnd(top_open)))}</text>"
     )
-    first, last = points[0].business_date, points[-1].business_date
+    first = points[0].business_date.strftime(labels.axis_day)
+    last = points[-1].business_date.strftime(labels.axis_day)
     parts.append(
         f'<text x="{PAD}" y="{HEIGHT - 12}" font-size="12">{first}</text>'
         f'<text x="{WIDTH - PAD}" y="{HEIGHT - 12}" font-size="12" text-anchor="end">{last}</text>'

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from payrecon.errors import InvalidInput
+from payrecon.errors import N_, InvalidInput
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
 from payrecon.reconciliation.models import EXCEPTION_STATUSES
 
@@ -31,21 +31,29 @@ class ExceptionFilter:
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in EXCEPTION_KINDS:
-            raise InvalidInput(f"unknown exception kind {self.kind!r}", where="kind")
+            raise InvalidInput(
+                N_("unknown exception kind %(kind)r"), where="kind", params={"kind": self.kind}
+            )
         if self.status is not None and self.status not in EXCEPTION_STATUSES:
             raise InvalidInput(
-                f"status must be one of {', '.join(EXCEPTION_STATUSES)}", where="status"
+                N_("status must be one of %(statuses)s"),
+                where="status",
+                params={"statuses": ", ".join(EXCEPTION_STATUSES)},
             )
         for name in ("min_vnd", "max_vnd"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise InvalidInput(f"{name} must be whole VND", where=name)
+                raise InvalidInput(
+                    N_("%(name)s must be whole VND"), where=name, params={"name": name}
+                )
             if value is not None and value < 0:
-                raise InvalidInput(f"{name} cannot be negative", where=name)
+                raise InvalidInput(
+                    N_("%(name)s cannot be negative"), where=name, params={"name": name}
+                )
         if self.min_vnd is not None and self.max_vnd is not None and self.min_vnd > self.max_vnd:
-            raise InvalidInput("the smallest amount is above the largest", where="max_vnd")
+            raise InvalidInput(N_("the smallest amount is above the largest"), where="max_vnd")
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise InvalidInput("the end date is before the start date", where="date_to")
+            raise InvalidInput(N_("the end date is before the start date"), where="date_to")
 
     @property
     def narrows(self) -> bool:

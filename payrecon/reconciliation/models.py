@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -26,6 +27,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -102,6 +105,14 @@ class ReconciliationException(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "fingerprint"),
         Index("ix_reconciliation_exceptions_fingerprint", "fingerprint"),
+        # the queue reads only current rows, in this order
+        Index(
+            "ix_reconciliation_exceptions_current",
+            "kind",
+            "fingerprint",
+            postgresql_where=text("is_current"),
+            sqlite_where=text("is_current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -124,6 +135,9 @@ class ReconciliationException(Base):
     proposed_by: Mapped[str | None] = mapped_column(String(200))
     proposed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     proposed_reason: Mapped[str | None] = mapped_column(Text)
+    # the newest row of its fingerprint among finished runs: the one the queue shows
+    # (kept by current.mark_current when a later run writes the fingerprint again)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ExceptionAction(Base):

@@ -11,7 +11,10 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import Agency, Procedure
-from payrecon.errors import NotFound
+from payrecon.dossiers.models import Dossier
+from payrecon.errors import N_, NotFound
+from payrecon.invoices.models import Invoice
+from payrecon.payments.models import Payment
 from payrecon.reconciliation.exception_filter import ExceptionFilter
 from payrecon.reconciliation.models import (
     ExceptionAction,
@@ -21,6 +24,7 @@ from payrecon.reconciliation.models import (
     ReconciliationProposal,
     ReconciliationRun,
 )
+from payrecon.reconciliation.owners import Records, Wanted
 
 
 def latest_decisions(session: Session) -> dict[str, ReconciliationException]:
@@ -42,6 +46,45 @@ def latest_decisions(session: Session) -> dict[str, ReconciliationException]:
     return {row.fingerprint: row for row in rows}
 
 
+def record_owners(session: Session, wanted: Wanted) -> Records:
+    """(agency_id, procedure_id) of the payments, dossiers and invoices `wanted` names: a
+    payment's and a dossier's through the dossier's procedure, an invoice's from its series'
+    agency and its dossier's procedure."""
+    by_procedure = (Procedure.agency_id, Dossier.procedure_id)
+    payments = _places(
+        session,
+        select(Payment.id, *by_procedure)
+        .join(Dossier, Dossier.id == Payment.dossier_id)
+        .join(Procedure, Procedure.id == Dossier.procedure_id),
+        Payment.id,
+        wanted.payment_ids,
+    )
+    dossiers = _places(
+        session,
+        select(Dossier.code, *by_procedure).join(Procedure, Procedure.id == Dossier.procedure_id),
+        Dossier.code,
+        wanted.dossier_codes,
+    )
+    invoices = _places(
+        session,
+        select(Invoice.id, Invoice.agency_id, Dossier.procedure_id).join(
+            Dossier, Dossier.id == Invoice.dossier_id
+        ),
+        Invoice.id,
+        wanted.invoice_ids,
+    )
+    return Records(payments=payments, dossiers=dossiers, invoices=invoices)
+
+
+def _places(session: Session, query, key, values) -> dict:
+    found = {}
+    ordered = sorted(values)
+    for chunk in range(0, len(ordered), 1000):
+        rows = session.execute(query.where(key.in_(ordered[chunk : chunk + 1000])))
+        found.update({row[0]: (row[1], row[2]) for row in rows})
+    return found
+
+
 def manual_links(session: Session) -> list[ManualLink]:
     return list(session.scalars(select(ManualLink).order_by(ManualLink.line_id)))
 
@@ -49,14 +92,18 @@ def manual_links(session: Session) -> list[ManualLink]:
 def get_run(session: Session, run_id: int) -> ReconciliationRun:
     run = session.get(ReconciliationRun, run_id)
     if run is None:
-        raise NotFound(f"no reconciliation run {run_id}", where="run_id")
+        raise NotFound(N_("no reconciliation run %(id)s"), where="run_id", params={"id": run_id})
     return run
 
 
 def get_exception(session: Session, exception_id: int) -> ReconciliationException:
     found = session.get(ReconciliationException, exception_id)
     if found is None:
-        raise NotFound(f"no reconciliation exception {exception_id}", where="exception_id")
+        raise NotFound(
+            N_("no reconciliation exception %(id)s"),
+            where="exception_id",
+            params={"id": exception_id},
+        )
     return found
 
 
@@ -88,9 +135,10 @@ def find_exceptions(
 ) -> tuple[int, list[ReconciliationException]]:
     """(total, page) of the exceptions `wanted` describes, sorted by kind and fingerprint.
 
-    Without a run, each exception appears once, as its current row: the newest row of its
-    fingerprint among finished runs (a re-run, or the next night's run, finds it again and
-    carries officers' decisions over; older rows are history). Every filter is SQL.
+    Without a run, each exception appears once, as its current row (`is_current`): the newest
+    row of its fingerprint among finished runs (a re-run, or the next night's run, finds it
+    again and carries officers' decisions over; older rows are history, see `current`).
+    Every filter is SQL.
     """
     conditions = _exception_conditions(wanted)
     total = session.scalar(
@@ -109,16 +157,7 @@ def find_exceptions(
 
 def _exception_conditions(wanted: ExceptionFilter) -> list:
     exc = ReconciliationException
-    if wanted.run_id is not None:
-        conditions = [exc.run_id == wanted.run_id]
-    else:
-        current = (
-            select(func.max(exc.id))
-            .join(ReconciliationRun, ReconciliationRun.id == exc.run_id)
-            .where(ReconciliationRun.status == "finished")
-            .group_by(exc.fingerprint)
-        )
-        conditions = [exc.id.in_(current)]
+    conditions = [exc.is_current if wanted.run_id is None else exc.run_id == wanted.run_id]
     if wanted.kind:
         conditions.append(exc.kind == wanted.kind)
     if wanted.status:

@@ -29,6 +29,7 @@ from payrecon.db import utcnow
 from payrecon.faults import fault_point
 from payrecon.reconciliation import inputs, queries
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
+from payrecon.reconciliation.current import mark_current
 from payrecon.reconciliation.engine import ReconciliationResult, Settings, reconcile
 from payrecon.reconciliation.frames import PREVIOUS_RESOLUTIONS, frame_from_records
 from payrecon.reconciliation.links import apply_manual_links
@@ -40,6 +41,7 @@ from payrecon.reconciliation.models import (
     ReconciliationRun,
 )
 from payrecon.reconciliation.named import names_in_credits
+from payrecon.reconciliation.owners import exception_owner, records_to_look_up
 from payrecon.reconciliation.store import insert_frame, insert_rows
 from payrecon.reconciliation.summary import attribution, summary_rows
 from payrecon.statements.queries import load_bank_lines_frame, load_settlements_frame
@@ -93,6 +95,7 @@ def run_reconciliation(
         result = apply_manual_links(result, queries.manual_links(session))
         say("store", 2, len(STEPS))
         _store(session, run, result, inputs, decisions)
+        mark_current(session, run.id)
         say("close", 3, len(STEPS))
         run.self_closed_count = _close_resolved_by_data(session, run, result, actor)
         run.status = "finished"
@@ -302,13 +305,18 @@ def _store(
     )
 
     owner = attribution(inputs["payments"], inputs["bank_lines"], inputs["account_agencies"])
+    evidences = [
+        json.loads(json.dumps(evidence, default=str, ensure_ascii=False))
+        for evidence in result.exceptions["evidence"].tolist()
+    ]
+    wanted = records_to_look_up(evidences, owner)
+    place = exception_owner(owner, queries.record_owners(session, wanted))
     exception_rows = []
     counts = dict.fromkeys(EXCEPTION_KINDS, 0)
-    for row in result.exceptions.itertuples(index=False):
-        evidence = json.loads(json.dumps(row.evidence, default=str, ensure_ascii=False))
+    for row, evidence in zip(result.exceptions.itertuples(index=False), evidences, strict=True):
         payment_id = (evidence.get("payment_ids") or [None])[0]
         line_id = (evidence.get("line_ids") or [None])[0]
-        agency_id, procedure_id = owner(payment_id, line_id)
+        agency_id, procedure_id = place(evidence)
         earlier = decisions.get(row.fingerprint)
         carried = _carried(earlier)
         counts[row.kind] += 1

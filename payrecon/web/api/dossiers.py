@@ -46,6 +46,10 @@ class DossierOut(Schema):
     overpaid_vnd = fields.Integer(
         required=True, metadata={"description": "paid beyond the fee (duplicates to refund)"}
     )
+    paid_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "when the dossier system says the fee was paid, if it does"},
+    )
     payments = fields.List(fields.Nested(DossierPaymentOut), required=True)
 
 
@@ -58,6 +62,16 @@ class DossierPush(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     fee_due_vnd = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=10**15)
+    )
+    # as the CSV feed's optional paid_at column: absent leaves what we have, null or "" clears
+    paid_at = fields.String(
+        allow_none=True,
+        metadata={
+            "format": "date-time",
+            "description": "when the dossier system says the fee was paid (ISO 8601; a time "
+            "without an offset is Vietnam time); null or empty: not paid there; "
+            "absent: unchanged",
+        },
     )
 
 
@@ -76,6 +90,7 @@ def dossier_json(dossier, session) -> dict:
         "paid_vnd": paid.paid_vnd,
         "outstanding_vnd": paid.outstanding_vnd,
         "overpaid_vnd": paid.overpaid_vnd,
+        "paid_at": dossier.paid_at,
         "payments": [
             {
                 "id": payment.id,

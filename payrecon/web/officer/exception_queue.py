@@ -22,6 +22,7 @@ from payrecon.web.officer.labels import template_helpers
 from payrecon.web.officer.paging import Page, page_number
 from payrecon.web.officer.recon_forms import ExceptionQueueForm
 from payrecon.web.officer.recon_labels import recon_helpers
+from payrecon.web.officer.refusals import refusal_text
 
 PAGE_SIZE = 50
 REFUSALS = {
@@ -32,7 +33,7 @@ REFUSALS = {
 
 def _refuse(form: ExceptionQueueForm, exc: InvalidInput) -> None:
     field = getattr(form, exc.where or "", None) or form.kind
-    field.errors = [*field.errors, REFUSALS.get(exc.where or "", str(exc))]
+    field.errors = [*field.errors, REFUSALS.get(exc.where or "", refusal_text(exc))]
 
 
 def _unknown_procedure(db, form: ExceptionQueueForm) -> bool:

@@ -35,6 +35,7 @@ from payrecon.web.officer.exception_forms import (
 )
 from payrecon.web.officer.exception_labels import exception_helpers
 from payrecon.web.officer.labels import template_helpers
+from payrecon.web.officer.refusals import refusal_text
 from payrecon.web.problems import status_for
 
 FORMS: dict[str, type[FlaskForm]] = {
@@ -155,9 +156,9 @@ def _act(exception_id: int, name: str, do: Callable[[FlaskForm], object]):
         request_session().rollback()
         where = FIELD_FOR.get(exc.where or "", exc.where or "")
         if where in form:
-            form[where].errors = [*form[where].errors, str(exc)]
+            form[where].errors = [*form[where].errors, refusal_text(exc)]
         else:
-            form.form_errors.append(str(exc))
+            form.form_errors.append(refusal_text(exc))
         return _render(exception_id, {name: form}, posted=name, status=status_for(exc).value)
     flash(DONE[name], "success")
     return redirect(url_for("officer.exception_detail", exception_id=exception_id), 303)

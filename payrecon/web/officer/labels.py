@@ -1,5 +1,5 @@
 """Words for the codes the officer pages show: payment, refund, invoice, dossier and job
-statuses."""
+statuses, and statement findings (statement_labels)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from payrecon.money import format_vnd
 from payrecon.web.officer.search_terms import mask_id_number
+from payrecon.web.officer.statement_labels import finding_text
 
 PAYMENT_STATUS = {
     "pending": _l("Waiting for payment"),
@@ -63,4 +64,5 @@ def template_helpers() -> dict:
         "job_status": lambda code: JOB_STATUS.get(code, code),
         "method_label": lambda code: METHOD.get(code, code),
         "invoice_label": lambda inv: f"{inv.template_code}{inv.series}-{inv.number:07d}",
+        "finding_text": finding_text,
     }

@@ -66,7 +66,7 @@ class ExceptionQueueForm(FlaskForm):
         ],
         default="open",
     )
-    run = StringField(_l("Run"), validators=[Optional(), Length(max=18)])
+    run = StringField(_l("Reconciliation run"), validators=[Optional(), Length(max=18)])
 
     def validate_run(self, field: StringField) -> None:
         if field.data and not field.data.isdigit():

@@ -49,6 +49,8 @@ def chart_labels() -> ChartLabels:
         match_scale=_("match rate 0–100 %"),
         open_scale=_("open: up to %(amount)s", amount="{amount}"),
         open_point=_("%(day)s: %(amount)s open", day="{day}", amount="{amount}"),
+        axis_day="%d/%m",  # dates as officers write them (dd/mm), whatever the language
+        point_day="%d/%m/%Y",
     )
 
 

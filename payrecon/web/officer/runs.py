@@ -24,6 +24,7 @@ from payrecon.web.officer.blueprint import bp
 from payrecon.web.officer.labels import template_helpers
 from payrecon.web.officer.paging import Page, page_number
 from payrecon.web.officer.recon_labels import recon_helpers
+from payrecon.web.officer.refusals import refusal_text
 from payrecon.web.problems import status_for
 
 RUNS_PAGE_SIZE = 50
@@ -120,7 +121,7 @@ def confirm_run_proposal(run_id: int, proposal_id: int):
         link = actions.confirm_proposal(db, proposal_id=proposal_id, officer=officer)
     except PayreconError as exc:
         db.rollback()
-        return _render_run(run_id, str(exc), status_for(exc).value)
+        return _render_run(run_id, refusal_text(exc), status_for(exc).value)
     flash(
         _l(
             "Confirmed: bank line %(line)s pays payment %(payment)s; the next run matches them.",

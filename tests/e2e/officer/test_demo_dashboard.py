@@ -29,7 +29,11 @@ def test_the_demo_dashboard_shows_last_nights_run_of_the_demo_data(runner, app):
             )
         ]
         run_id, business_date, matches = run.id, run.business_date, run.match_count
+        counts = run.exception_counts
     assert business_date == yesterday
+    # the feed's dossier paid at the counter yesterday, with no payment of ours
+    assert counts["paid_without_payment"] == 1
+    assert "1 paid_without_payment" in result.output
     assert paid
     assert set(paid) == {yesterday}  # the money moved during the business day
     assert matches > 0
@@ -43,3 +47,4 @@ def test_the_demo_dashboard_shows_last_nights_run_of_the_demo_data(runner, app):
     assert f'href="/officer/reconciliation/runs/{run_id}"' in page
     assert "Chưa có lần đối soát hoàn tất cho hôm qua" not in page
     assert "<svg" in page
+    assert "Hồ sơ ghi đã nộp nhưng không có thanh toán" in page

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from payrecon.reconciliation.models import ManualLink, ReconciliationException
 from tests.e2e.officer.exception_day import reconciled_day
-from tests.e2e.officer.helpers import csrf_token, page_text, signed_in_client
+from tests.e2e.officer.helpers import csrf_token, page_text, post_form, signed_in_client
 
 WTFORMS_ENGLISH = ("Not a valid", "Field cannot be", "Invalid Choice", "This field is")
 
@@ -124,8 +124,7 @@ def test_the_exception_page_links_to_the_queue_and_its_run(app, db_session, day)
     page = page_text(client.get(f"/officer/exceptions/{exception.id}"))
     assert '<a href="/officer/exceptions">Quay lại danh sách ngoại lệ</a>' in page
     assert (
-        f'<a href="/officer/reconciliation/runs/{day.run_id}">Lượt đối soát {day.run_id}</a>'
-        in page
+        f'<a href="/officer/reconciliation/runs/{day.run_id}">Lần đối soát {day.run_id}</a>' in page
     )
 
     queue = page_text(client.get("/officer/exceptions?kind=unmatched_credit"))
@@ -134,3 +133,30 @@ def test_the_exception_page_links_to_the_queue_and_its_run(app, db_session, day)
     assert (
         f'<a href="/officer/reconciliation/runs/{day.run_id}">Chi tiết lần đối soát</a>' in of_run
     )
+
+
+def test_a_services_refusal_is_in_the_officers_language(app, db_session, day):
+    """The reconciliation service's refusals are translated messages, their values filled in;
+    in English they read as the service raised them."""
+    client = signed_in_client(app, db_session, "officer")
+    exception = day.exception("unmatched_credit", line="L:FT8")
+
+    def link_unknown_reference():
+        return client.post(
+            f"/officer/exceptions/{exception.id}/link",
+            data={
+                "link-csrf_token": csrf_token(client, "/officer/search"),
+                "link-payment_reference": "PRNOSUCH000",
+            },
+        )
+
+    refused = link_unknown_reference()
+    assert refused.status_code == 404
+    assert _refusal(refused) == [
+        "Mã thanh toán: Không có thanh toán nào mang mã tham chiếu PRNOSUCH000"
+    ]
+    post_form(client, "/language", {"lang": "en", "next": "/officer/"}, form_page="/officer/search")
+    in_english = link_unknown_reference()
+    assert _refusal(in_english) == ["Payment reference: no payment with reference PRNOSUCH000"]
+    db_session.rollback()
+    assert db_session.get(ReconciliationException, exception.id).status == "open"

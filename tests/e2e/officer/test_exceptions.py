@@ -130,7 +130,7 @@ def test_an_officer_confirms_a_proposed_match_once(clients, day, db_session):
         clients["supervisor.test"], missing.id, "confirm", "confirm", proposal_id=proposal.id
     )
     assert again.status_code == 409
-    assert "already resolved" in page_text(again)
+    assert "đã được xử lý" in page_text(again)
     assert db_session.scalar(select(func.count()).select_from(ManualLink)) == 1
 
 
@@ -141,7 +141,7 @@ def test_a_proposal_of_another_exception_or_none_is_refused(clients, day, db_ses
         clients["officer.test"], unmatched.id, "confirm", "confirm", proposal_id=proposal.id
     )
     assert refused.status_code == 404
-    assert "is not a candidate" in page_text(refused)
+    assert "không phải là khoản khớp đề xuất" in page_text(refused)
     bad = act(clients["officer.test"], unmatched.id, "confirm", "confirm", proposal_id="x")
     assert bad.status_code == 422
     assert fresh(db_session, unmatched.id).status == "open"
@@ -168,7 +168,7 @@ def test_link_by_hand_to_a_payment_reference(clients, day, db_session):
     officer = clients["officer.test"]
     unknown = act(officer, unmatched.id, "link", "link", payment_reference="PRNOSUCH000")
     assert unknown.status_code == 404
-    assert "no payment with reference PRNOSUCH000" in page_text(unknown)
+    assert "Không có thanh toán nào mang mã tham chiếu PRNOSUCH000" in page_text(unknown)
     empty = act(officer, unmatched.id, "link", "link", payment_reference="", note="")
     assert empty.status_code == 422
     assert fresh(db_session, unmatched.id).status == "open"
@@ -201,7 +201,7 @@ def test_link_a_missing_credit_to_a_bank_line_id(clients, day, db_session):
         payment_reference=day.day.references["P6"],
     )
     assert refused.status_code == 409
-    assert "already linked" in page_text(refused)
+    assert "đã được liên kết với thanh toán" in page_text(refused)
     assert fresh(db_session, taken.id).status == "open"
 
 
@@ -215,7 +215,7 @@ def test_mark_refund_due(clients, day, db_session):
     wrong_kind = day.exception("unmatched_credit", line="L:FT8")
     refused = act(clients["officer.test"], wrong_kind.id, "refund-due", "refund_due")
     assert refused.status_code == 409
-    assert "cannot be resolved by a refund" in page_text(refused)
+    assert "không xử lý bằng hoàn tiền được" in page_text(refused)
     assert fresh(db_session, wrong_kind.id).status == "open"
 
 
@@ -309,7 +309,7 @@ def test_surplus_bank_credit_is_marked_refund_due_not_refunded_from_the_payment(
         reason="chuyển khoản hai lần",
     )
     assert forged.status_code == 409
-    assert "bank credit beyond a fee that was paid" in page_text(forged)
+    assert "tiền báo có vượt quá khoản phí đã được nộp" in page_text(forged)
     assert refund_count(db_session) == before
     assert fresh(db_session, repeated.id).status == "open"
     assert act(supervisor, repeated.id, "refund-due", "refund_due").status_code == 303
@@ -351,7 +351,7 @@ def test_write_off_needs_four_eyes(clients, day, db_session):
     assert act(boss, own.id, "write-off", "propose", reason="không thu được").status_code == 303
     refused = act(boss, own.id, "write-off/approve", "approve")
     assert refused.status_code == 403
-    assert "four eyes" in page_text(refused)
+    assert "nguyên tắc bốn mắt" in page_text(refused)
     assert fresh(db_session, own.id).status == "open"
     assert act(other_boss, own.id, "write-off/approve", "approve").status_code == 303
     assert fresh(db_session, own.id).resolution == "written_off"
@@ -361,7 +361,7 @@ def test_approving_what_nobody_proposed_is_refused(clients, day, db_session):
     exception = day.exception("unmatched_credit", line="L:FT8")
     refused = act(clients["supervisor.test"], exception.id, "write-off/approve", "approve")
     assert refused.status_code == 409
-    assert "no write-off has been proposed" in page_text(refused)
+    assert "Chưa có đề xuất xóa sổ nào cho ngoại lệ này" in page_text(refused)
 
 
 def test_notes_on_open_and_resolved_exceptions(clients, day, db_session):

@@ -83,7 +83,7 @@ def test_a_line_is_confirmed_once_and_other_candidates_are_refused(app, db_sessi
     assert confirm(officer, day.run_id, first.id).status_code == 303
     refused = confirm(officer, day.run_id, second.id)
     assert refused.status_code == 409
-    assert f"already linked to payment {first.payment_id}" in page_text(refused)
+    assert f"đã được liên kết với thanh toán {first.payment_id}" in page_text(refused)
     assert "Thao tác bị từ chối; không có gì thay đổi." in page_text(refused)
     assert len(links(db_session)) == 1
 
@@ -96,7 +96,7 @@ def test_a_superseded_runs_proposals_cannot_be_confirmed(app, db_session, day):
     assert "/confirm" not in old_page
     refused = confirm(officer, day.run_id, proposal.id)
     assert refused.status_code == 409
-    assert f"superseded by run {newer.id}" in page_text(refused)
+    assert f"đã được thay bằng lần đối soát {newer.id}" in page_text(refused)
     assert links(db_session) == []
 
 

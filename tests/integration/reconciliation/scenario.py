@@ -283,3 +283,11 @@ def add_credit(
     )
     line = session.query(StatementLine).filter_by(bank_reference=bank_reference).one()
     day.ids[f"L:{bank_reference}"] = line.id
+
+
+def add_invoice(session: Session, payment) -> None:
+    """One more invoice issued on the 23rd, in the day's series, for `payment`."""
+    series = session.query(InvoiceSeries).order_by(InvoiceSeries.id).first()
+    number = session.query(Invoice).filter_by(series_id=series.id).count() + 1
+    _invoice(session, series, payment, number)
+    session.commit()

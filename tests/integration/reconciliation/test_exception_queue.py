@@ -3,14 +3,27 @@ narrows the queue to exactly the rows it describes (checked against the rows the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
+from payrecon.catalog.models import Procedure
+from payrecon.dossiers.models import Dossier
 from payrecon.reconciliation import actions, queries, run_queries
+from payrecon.reconciliation.classify import EXCEPTION_KINDS
 from payrecon.reconciliation.exception_filter import ExceptionFilter
+from payrecon.reconciliation.service import run_reconciliation
+from tests.factories import make_dossier, make_payment
 from tests.integration.reconciliation.queue_data import build_queue_data
-from tests.integration.reconciliation.scenario import D23, DAY
+from tests.integration.reconciliation.scenario import (
+    D10,
+    D23,
+    DAY,
+    PAID_AT_COUNTER,
+    add_invoice,
+    moment,
+)
 
 
 @pytest.fixture
@@ -120,3 +133,43 @@ def test_an_unknown_agency_or_a_date_with_no_run_gives_an_empty_queue(db_session
     assert queries.find_exceptions(db_session, ExceptionFilter(agency_code="NOPE")) == (0, [])
     later = ExceptionFilter(date_from=date(2027, 1, 1))
     assert queries.find_exceptions(db_session, later) == (0, [])
+
+
+def test_every_kind_is_filed_under_its_agency_and_procedure(db_session, data):
+    """Exceptions that name no payment or bank line of the run's frames are placed through
+    the records they name: paid_without_payment through its dossier, invoice_without_payment
+    whose payment is older than the window through its invoice (series agency, dossier)."""
+    counter = db_session.scalars(select(Dossier).where(Dossier.code == PAID_AT_COUNTER)).one()
+    procedure = db_session.get(Procedure, counter.procedure_id)
+    old = make_dossier(db_session, procedure, fee_due_vnd=35_000)
+    then = moment(D10)
+    stale = make_payment(
+        db_session,
+        old,
+        amount_vnd=35_000,
+        status="expired",
+        created_at=then,
+        expires_at=then + timedelta(minutes=15),
+        updated_at=then,
+    )
+    add_invoice(db_session, stale)
+    run_reconciliation(db_session, business_date=DAY, actor="test")
+
+    _, rows = queries.find_exceptions(db_session, ExceptionFilter())
+    assert [row.kind for row in rows if row.agency_id is None] == []
+    _, filed = queries.find_exceptions(
+        db_session, ExceptionFilter(agency_code=data.day_agency.code)
+    )
+    assert {row.kind for row in filed} == set(EXCEPTION_KINDS)
+    by_print = {row.fingerprint: row for row in filed}
+    paid = by_print[f"paid_without_payment|dossier={PAID_AT_COUNTER}"]
+    orphan = next(
+        row for row in filed if row.kind == "invoice_without_payment" and row.payment_id == stale.id
+    )
+    assert (paid.procedure_id, orphan.procedure_id) == (procedure.id, procedure.id)
+    _, by_procedure = queries.find_exceptions(
+        db_session, ExceptionFilter(procedure_code=procedure.code, kind="paid_without_payment")
+    )
+    assert [row.id for row in by_procedure] == [paid.id]
+    elsewhere = ExceptionFilter(agency_code=data.other_agency.code, kind="paid_without_payment")
+    assert queries.find_exceptions(db_session, elsewhere) == (0, [])
