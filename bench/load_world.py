@@ -58,12 +58,12 @@ class MixRequest:
     body: str | None = None
 
 
-def app_environment(url: str, secret: str) -> dict[str, str]:
+def app_environment(url: str, secret: str, tmn_code: str = TMN_CODE) -> dict[str, str]:
     """PAYRECON_* for the app under load: this database, the VNPAY terminal the IPNs name."""
     return {
         "PAYRECON_DATABASE_URL": url,
         "PAYRECON_SECRET_KEY": secret,
-        "PAYRECON_VNPAY_TMN_CODE": TMN_CODE,
+        "PAYRECON_VNPAY_TMN_CODE": tmn_code,
         "PAYRECON_VNPAY_HASH_SECRET": secret,
         "PAYRECON_VNPAY_PAY_URL": "https://sandbox.example/paymentv2/vpcpay.html",
         "PAYRECON_API_RATE_LIMIT": "1000000/second",

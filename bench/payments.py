@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load_world import app_environment  # noqa: E402
 from payrecon.auth import service as auth_service  # noqa: E402
 from payrecon.catalog.models import Agency, CollectionAccount, Procedure  # noqa: E402
 from payrecon.db import create_scratch_database, drop_database, make_engine, upgrade_to_head  # noqa: E402
@@ -332,14 +333,7 @@ def main() -> int:
             ("bare.lua", BARE_LUA),
         ):
             (workdir / name).write_text(body)
-        app_env = {
-            "PAYRECON_DATABASE_URL": url,
-            "PAYRECON_SECRET_KEY": secret,
-            "PAYRECON_VNPAY_TMN_CODE": TMN_CODE,
-            "PAYRECON_VNPAY_HASH_SECRET": secret,
-            "PAYRECON_VNPAY_PAY_URL": "https://sandbox.example/paymentv2/vpcpay.html",
-            "PAYRECON_API_RATE_LIMIT": "1000000/second",
-        }
+        app_env = app_environment(url, secret, TMN_CODE)
         processes.append(start_gunicorn("wsgi:app", PORT_APP, app_env, args.workers))
         bare_env = {"BENCH_DATABASE_URL": url, "PYTHONPATH": str(ROOT / "bench")}
         bare = subprocess.Popen(

@@ -38,6 +38,7 @@ from sqlalchemy import event
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.load_world import app_environment  # noqa: E402
 from bench.payments import TMN_CODE, seed  # noqa: E402
 from payrecon.db import create_scratch_database, drop_database, get_engine  # noqa: E402
 
@@ -58,16 +59,7 @@ def main() -> int:
     try:
         secret = secrets.token_hex(32)
         token, ipn_queries = seed(url, per_kind, per_kind, secret)
-        os.environ.update(
-            {
-                "PAYRECON_DATABASE_URL": url,
-                "PAYRECON_SECRET_KEY": secret,
-                "PAYRECON_VNPAY_TMN_CODE": TMN_CODE,
-                "PAYRECON_VNPAY_HASH_SECRET": secret,
-                "PAYRECON_VNPAY_PAY_URL": "https://sandbox.example/paymentv2/vpcpay.html",
-                "PAYRECON_API_RATE_LIMIT": "1000000/second",
-            }
-        )
+        os.environ.update(app_environment(url, secret, TMN_CODE))
         import wsgi
 
         app = wsgi.app
