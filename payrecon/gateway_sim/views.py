@@ -27,7 +27,7 @@ from payrecon.gateway_sim.bank import (
     result_params,
     signed_result_query,
 )
-from payrecon.payments import vnpay_protocol
+from payrecon.payments import vnpay_merchant_api, vnpay_protocol
 
 bp = Blueprint("gateway_sim", __name__, url_prefix="/_sim/vnpay", template_folder="templates")
 
@@ -181,7 +181,7 @@ def merchant_api():
         return Response("<html>maintenance</html>", status=200, mimetype="text/html")
     body = request.get_json(force=True, silent=True) or {}
     try:
-        fields = vnpay_protocol.verify_api_request(body, secret)
+        fields = vnpay_merchant_api.verify_api_request(body, secret)
     except vnpay_protocol.BadSignature:
         answer = {
             "vnp_ResponseId": "0",
@@ -191,13 +191,13 @@ def merchant_api():
         }
         if answer["vnp_Command"] not in ("querydr", "refund"):
             answer["vnp_Command"] = "querydr"
-        return jsonify(vnpay_protocol.sign_api_response(answer, secret))
+        return jsonify(vnpay_merchant_api.sign_api_response(answer, secret))
     txn = bank.find(fields.get("vnp_TxnRef", ""))
     if fields["vnp_Command"] == "querydr":
         answer = querydr_answer(txn, fields, tmn_code=tmn_code)
     else:
         answer = refund_answer(bank, txn, fields, tmn_code=tmn_code)
-    signed = vnpay_protocol.sign_api_response(answer, secret)
+    signed = vnpay_merchant_api.sign_api_response(answer, secret)
     if bank.api_fault == "bad_signature":
         signed["vnp_SecureHash"] = "0" * 128
     return jsonify(signed)

@@ -15,7 +15,7 @@ from datetime import datetime
 import requests
 
 from payrecon.errors import UpstreamFailure
-from payrecon.payments import vnpay_protocol
+from payrecon.payments import vnpay_merchant_api, vnpay_protocol
 from payrecon.payments.settings import VnpayTerminal
 
 log = logging.getLogger("payrecon.payments.gateway")
@@ -63,7 +63,7 @@ class VnpayClient:
     def query(
         self, *, reference: str, transaction_date: datetime, now: datetime, order_info: str
     ) -> GatewayAnswer:
-        body = vnpay_protocol.build_querydr_request(
+        body = vnpay_merchant_api.build_querydr_request(
             tmn_code=self.terminal.tmn_code,
             secret=self.terminal.hash_secret,
             request_id=new_request_id(),
@@ -88,7 +88,7 @@ class VnpayClient:
         now: datetime,
         order_info: str,
     ) -> GatewayAnswer:
-        body = vnpay_protocol.build_refund_request(
+        body = vnpay_merchant_api.build_refund_request(
             tmn_code=self.terminal.tmn_code,
             secret=self.terminal.hash_secret,
             request_id=request_id,
@@ -131,7 +131,7 @@ class VnpayClient:
                 where="response",
             )
         try:
-            fields = vnpay_protocol.verify_api_response(answer, self.terminal.hash_secret)
+            fields = vnpay_merchant_api.verify_api_response(answer, self.terminal.hash_secret)
         except vnpay_protocol.BadSignature as exc:
             log.warning("VNPAY %s for %s: unverified answer: %s", command, reference, exc)
             raise UpstreamFailure(

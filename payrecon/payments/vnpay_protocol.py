@@ -1,5 +1,5 @@
-"""VNPAY API 2.1.0, the maths only: signatures, the payment URL, the IPN check and decision,
-and the querydr/refund merchant API messages. No HTTP, no database.
+"""VNPAY API 2.1.0, the maths only: signatures, the payment URL, the IPN check and decision.
+No HTTP, no database. The querydr/refund merchant API messages are in vnpay_merchant_api.
 
 Payment URL and IPN: the signed string is the vnp_* parameters (without vnp_SecureHash and
 vnp_SecureHashType, without empty values) sorted by key and form-encoded (space -> '+',
@@ -8,8 +8,7 @@ agree for letters, digits, space and .-_:/#(),). The signed string is exactly th
 Python, PHP and JS disagree on '~' and '*', so order_info is limited to characters they agree on
 and the reference to letters and digits.
 
-Merchant API (querydr, refund): JSON in and out, signed over the field values joined with '|'
-in a fixed order, not encoded. Both use HMAC-SHA512 with the terminal's hash secret, hex.
+Signatures are HMAC-SHA512 with the terminal's hash secret, in hex.
 """
 
 from __future__ import annotations
@@ -35,24 +34,8 @@ SUCCESS_CODE = "00"
 
 _TXN_REF = re.compile(r"[A-Za-z0-9]{1,100}")
 _ORDER_INFO = re.compile(r"[A-Za-z0-9 .,:\-_#/()]{1,255}")
-_HEX_SHA512 = re.compile(r"[0-9A-Fa-f]{128}")
+HEX_SHA512 = re.compile(r"[0-9A-Fa-f]{128}")
 _DIGITS = re.compile(r"[0-9]{1,15}")
-
-# The signed data strings of the merchant API, in VNPAY's documented order (vnp_ left off).
-QUERYDR_REQUEST_DATA = (
-    "RequestId|Version|Command|TmnCode|TxnRef|TransactionDate|CreateDate|IpAddr|OrderInfo"
-)
-REFUND_REQUEST_DATA = (
-    "RequestId|Version|Command|TmnCode|TransactionType|TxnRef|Amount|TransactionNo"
-    "|TransactionDate|CreateBy|CreateDate|IpAddr|OrderInfo"
-)
-REFUND_RESPONSE_DATA = (
-    "ResponseId|Command|ResponseCode|Message|TmnCode|TxnRef|Amount|BankCode|PayDate"
-    "|TransactionNo|TransactionType|TransactionStatus|OrderInfo"
-)
-QUERYDR_RESPONSE_DATA = REFUND_RESPONSE_DATA + "|PromotionCode|PromotionAmount"
-FULL_REFUND = "02"
-PARTIAL_REFUND = "03"
 
 
 class BadSignature(InvalidInput):
@@ -95,7 +78,7 @@ class IpnAnswer:
         return {"RspCode": self.rsp_code.value, "Message": self.message}
 
 
-def _hmac_sha512(secret: str, data: str) -> str:
+def hmac_sha512(secret: str, data: str) -> str:
     return hmac.new(secret.encode("utf-8"), data.encode("utf-8"), hashlib.sha512).hexdigest()
 
 
@@ -114,7 +97,7 @@ def signed_query(params: Mapping[str, str]) -> str:
 
 def sign(params: Mapping[str, str], secret: str) -> str:
     """vnp_SecureHash for a payment URL or an IPN/return query: lower-case hex HMAC-SHA512."""
-    return _hmac_sha512(secret, signed_query(params))
+    return hmac_sha512(secret, signed_query(params))
 
 
 def vnpay_time(moment: datetime) -> str:
@@ -124,7 +107,7 @@ def vnpay_time(moment: datetime) -> str:
     return moment.astimezone(GMT7).strftime("%Y%m%d%H%M%S")
 
 
-def _vnpay_amount(amount_vnd: int, where: str) -> str:
+def vnpay_amount(amount_vnd: int, where: str) -> str:
     if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
         raise InvalidInput(
             f"must be a positive whole number of VND, got {amount_vnd!r}", where=where
@@ -135,7 +118,7 @@ def _vnpay_amount(amount_vnd: int, where: str) -> str:
     return text
 
 
-def _check_reference(reference: str) -> None:
+def check_reference(reference: str) -> None:
     if not isinstance(reference, str) or not _TXN_REF.fullmatch(reference):
         raise InvalidInput(
             f"must be 1 to 100 ASCII letters or digits, got {reference!r}", where="vnp_TxnRef"
@@ -175,14 +158,14 @@ def build_payment_url(
         raise ValueError(f"pay_url {pay_url!r} must not carry a query of its own")
     if locale not in ("vn", "en"):
         raise InvalidInput(f"must be 'vn' or 'en', got {locale!r}", where="vnp_Locale")
-    _check_reference(reference)
+    check_reference(reference)
     if expires_at <= created_at:
         raise InvalidInput("the payment must expire after it is created", where="vnp_ExpireDate")
     params = {
         "vnp_Version": VERSION,
         "vnp_Command": "pay",
         "vnp_TmnCode": tmn_code,
-        "vnp_Amount": _vnpay_amount(amount_vnd, "vnp_Amount"),
+        "vnp_Amount": vnpay_amount(amount_vnd, "vnp_Amount"),
         "vnp_CreateDate": vnpay_time(created_at),
         "vnp_CurrCode": "VND",
         "vnp_IpAddr": ip_address,
@@ -196,7 +179,7 @@ def build_payment_url(
     if bank_code:
         params["vnp_BankCode"] = bank_code
     query = signed_query(params)
-    return f"{pay_url}?{query}&vnp_SecureHash={_hmac_sha512(secret, query)}"
+    return f"{pay_url}?{query}&vnp_SecureHash={hmac_sha512(secret, query)}"
 
 
 def _split_raw_query(raw_query: str) -> list[tuple[str, str, str]]:
@@ -239,14 +222,14 @@ def verify_query(raw_query: str, secret: str) -> dict[str, str]:
     values.pop("vnp_SecureHashType", None)
     if received is None:
         raise BadSignature("vnp_SecureHash is missing", where="vnp_SecureHash")
-    if not _HEX_SHA512.fullmatch(received):
+    if not HEX_SHA512.fullmatch(received):
         raise BadSignature("vnp_SecureHash is not 128 hex digits", where="vnp_SecureHash")
     as_received = "&".join(
         raw for key, value, raw in sorted(pairs) if key not in HASH_PARAMS and value != ""
     )
     readings = {signed_query(values), as_received}
     if not any(
-        hmac.compare_digest(_hmac_sha512(secret, reading), received.lower()) for reading in readings
+        hmac.compare_digest(hmac_sha512(secret, reading), received.lower()) for reading in readings
     ):
         raise BadSignature("vnp_SecureHash does not match the parameters", where="vnp_SecureHash")
     return values
@@ -294,149 +277,3 @@ def ipn_decision(
     if succeeded and current in FINISHED_WITHOUT_MONEY:
         return IpnDecision(RspCode.CONFIRM_SUCCESS, PaymentStatus.SUCCEEDED)
     return IpnDecision(RspCode.ORDER_ALREADY_CONFIRMED, None)
-
-
-def _pipe_hash(message: Mapping[str, object], order: str, secret: str) -> str:
-    """HMAC of the message's values joined by '|' in `order`; a missing value is ''."""
-    values = (message.get(f"vnp_{name}") for name in order.split("|"))
-    return _hmac_sha512(secret, "|".join("" if value is None else str(value) for value in values))
-
-
-def build_querydr_request(
-    *,
-    tmn_code: str,
-    secret: str,
-    request_id: str,
-    reference: str,
-    transaction_date: datetime,
-    created_at: datetime,
-    ip_address: str,
-    order_info: str,
-    transaction_no: str | None = None,
-) -> dict[str, str]:
-    """JSON body for POST {api_url} asking VNPAY for a payment's status (the mop-up job).
-
-    transaction_date is the original vnp_CreateDate of the payment; request_id must be unique
-    per day (≤ 32 characters).
-    """
-    _check_reference(reference)
-    body = {
-        "vnp_RequestId": request_id,
-        "vnp_Version": VERSION,
-        "vnp_Command": "querydr",
-        "vnp_TmnCode": tmn_code,
-        "vnp_TxnRef": reference,
-        "vnp_OrderInfo": clean_order_info(order_info),
-        "vnp_TransactionDate": vnpay_time(transaction_date),
-        "vnp_CreateDate": vnpay_time(created_at),
-        "vnp_IpAddr": ip_address,
-    }
-    if transaction_no:
-        body["vnp_TransactionNo"] = transaction_no
-    body["vnp_SecureHash"] = _pipe_hash(body, QUERYDR_REQUEST_DATA, secret)
-    return body
-
-
-def build_refund_request(
-    *,
-    tmn_code: str,
-    secret: str,
-    request_id: str,
-    reference: str,
-    amount_vnd: int,
-    full: bool,
-    transaction_date: datetime,
-    created_by: str,
-    created_at: datetime,
-    ip_address: str,
-    order_info: str,
-    transaction_no: str | None = None,
-) -> dict[str, str]:
-    """JSON body for POST {api_url} asking VNPAY to refund (02 full, 03 partial).
-
-    request_id is the stable per-refund key: reuse it on a retry so VNPAY answers 94
-    (already requested) instead of refunding twice. Without VNPAY's transaction number the
-    documented placeholder '0' is sent.
-    """
-    _check_reference(reference)
-    body = {
-        "vnp_RequestId": request_id,
-        "vnp_Version": VERSION,
-        "vnp_Command": "refund",
-        "vnp_TmnCode": tmn_code,
-        "vnp_TransactionType": FULL_REFUND if full else PARTIAL_REFUND,
-        "vnp_TxnRef": reference,
-        "vnp_Amount": _vnpay_amount(amount_vnd, "vnp_Amount"),
-        "vnp_TransactionNo": transaction_no or "0",
-        "vnp_TransactionDate": vnpay_time(transaction_date),
-        "vnp_CreateBy": created_by,
-        "vnp_CreateDate": vnpay_time(created_at),
-        "vnp_IpAddr": ip_address,
-        "vnp_OrderInfo": clean_order_info(order_info),
-    }
-    body["vnp_SecureHash"] = _pipe_hash(body, REFUND_REQUEST_DATA, secret)
-    return body
-
-
-def verify_api_response(response: Mapping[str, object], secret: str) -> dict[str, str]:
-    """Check the signature of a querydr or refund answer; return its fields as strings.
-
-    The field order depends on vnp_Command (querydr adds the promotion fields). Values are
-    hashed as received (vnp_Amount stays × 100). Raises BadSignature when the hash is missing
-    or wrong, and for an answer that is neither querydr nor refund.
-    """
-    command = response.get("vnp_Command")
-    if command == "querydr":
-        order = QUERYDR_RESPONSE_DATA
-    elif command == "refund":
-        order = REFUND_RESPONSE_DATA
-    else:
-        raise BadSignature(
-            f"unknown vnp_Command {command!r} in a VNPAY answer", where="vnp_Command"
-        )
-    received = response.get("vnp_SecureHash")
-    if not isinstance(received, str) or not _HEX_SHA512.fullmatch(received):
-        raise BadSignature(
-            "vnp_SecureHash is missing or not 128 hex digits", where="vnp_SecureHash"
-        )
-    expected = _pipe_hash(response, order, secret)
-    if not hmac.compare_digest(expected, received.lower()):
-        raise BadSignature("vnp_SecureHash does not match the answer", where="vnp_SecureHash")
-    return {
-        key: "" if value is None else str(value)
-        for key, value in response.items()
-        if key not in HASH_PARAMS
-    }
-
-
-_REQUEST_ORDER = {"querydr": QUERYDR_REQUEST_DATA, "refund": REFUND_REQUEST_DATA}
-_RESPONSE_ORDER = {"querydr": QUERYDR_RESPONSE_DATA, "refund": REFUND_RESPONSE_DATA}
-
-
-def verify_api_request(body: Mapping[str, object], secret: str) -> dict[str, str]:
-    """The gateway's side of the merchant API: check a querydr/refund request's signature.
-
-    Used by the gateway simulator; raises BadSignature like verify_api_response.
-    """
-    command = body.get("vnp_Command")
-    if command not in _REQUEST_ORDER:
-        raise BadSignature(f"unknown vnp_Command {command!r}", where="vnp_Command")
-    received = body.get("vnp_SecureHash")
-    if not isinstance(received, str) or not _HEX_SHA512.fullmatch(received):
-        raise BadSignature(
-            "vnp_SecureHash is missing or not 128 hex digits", where="vnp_SecureHash"
-        )
-    expected = _pipe_hash(body, _REQUEST_ORDER[str(command)], secret)
-    if not hmac.compare_digest(expected, received.lower()):
-        raise BadSignature("vnp_SecureHash does not match the request", where="vnp_SecureHash")
-    return {key: "" if value is None else str(value) for key, value in body.items()}
-
-
-def sign_api_response(fields: Mapping[str, str], secret: str) -> dict[str, str]:
-    """The gateway's side: a querydr/refund answer with its vnp_SecureHash added."""
-    command = fields.get("vnp_Command")
-    if command not in _RESPONSE_ORDER:
-        raise ValueError(f"unknown vnp_Command {command!r}")
-    signed = dict(fields)
-    signed["vnp_SecureHash"] = _pipe_hash(signed, _RESPONSE_ORDER[str(command)], secret)
-    return signed

@@ -7,17 +7,19 @@ import pytest
 
 from payrecon.errors import InvalidInput
 from payrecon.payments.states import PaymentStatus
+from payrecon.payments.vnpay_merchant_api import (
+    build_querydr_request,
+    build_refund_request,
+    verify_api_response,
+)
 from payrecon.payments.vnpay_protocol import (
     BadSignature,
     IpnAnswer,
     RspCode,
     build_payment_url,
-    build_querydr_request,
-    build_refund_request,
     ipn_decision,
     sign,
     signed_query,
-    verify_api_response,
     verify_query,
     vnpay_time,
 )
@@ -431,7 +433,7 @@ def test_api_answers_without_a_usable_signature_are_refused(answer, message):
 def test_the_gateway_side_of_the_merchant_api_round_trips():
     from datetime import UTC, datetime
 
-    from payrecon.payments.vnpay_protocol import (
+    from payrecon.payments.vnpay_merchant_api import (
         build_querydr_request,
         sign_api_response,
         verify_api_request,
