@@ -6,11 +6,14 @@ payments still waiting were started today.
 
 Card payments are settled the way production settles them: an IPN signed with the demo
 terminal's secret goes through the same verifier as VNPAY's (handle_vnpay_ipn). Transfers
-are settled as a bank credit would settle them (record_money_received).
+are settled the way the bank's credit notification settles them (receive_credit_notification),
+under the bank transaction id the demo statement later books them with, so the statement line
+is linked to that credit rather than counted as money arriving twice.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,6 +26,7 @@ from payrecon.db import utcnow
 from payrecon.demo.settings import DEMO_BASE_URL
 from payrecon.dossiers.models import Dossier
 from payrecon.payments import service, vnpay_protocol
+from payrecon.payments.bank_credit import CreditNotification
 from payrecon.payments.settings import PaymentSettings
 
 ACTOR = "demo"
@@ -45,6 +49,12 @@ PLAN = [
 
 MINUTES_APART = 5
 SETTLED_FATES = ("paid", "failed", "refund_pending", "refunded")
+
+
+def demo_bank_transaction_id(payment_id: int) -> str:
+    """The bank's transaction id of the demo transfer that pays `payment_id`: in its credit
+    notification and on the demo statement (demo.reconciliation) alike."""
+    return f"FT{payment_id:010d}"
 
 
 def _ipn_query(
@@ -106,14 +116,22 @@ class _Maker:
                 self.session, raw_query=query, terminal=self.settings.require_vnpay()
             )
             return
-        service.record_money_received(
-            self.session,
-            reference=body["reference"],
+        notification = CreditNotification(
+            account_number=body["vietqr"]["account_number"],
+            bank_transaction_id=demo_bank_transaction_id(body["id"]),
             amount_vnd=body["amount"],
-            provider_transaction_id=f"FT26{self.number:08d}",
-            paid_at=paid_at,
+            content=f"nop phi {body['reference']}",
+            transaction_at=paid_at,
+            bank="demo",
+        )
+        service.receive_credit_notification(
+            self.session,
+            body=json.dumps(
+                {"reference_code": notification.bank_transaction_id, "amount": body["amount"]}
+            ).encode(),
+            signed_at=paid_at,
+            notification=notification,
             actor="demo:bank",
-            source="bank credit (demo)",
         )
 
     def refund(self, body: dict, *, complete: bool) -> None:

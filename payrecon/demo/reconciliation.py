@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import CollectionAccount, Procedure
+from payrecon.demo.payments import demo_bank_transaction_id
 from payrecon.dossiers.models import Dossier
 from payrecon.payments.models import Payment
 from payrecon.reconciliation.service import run_reconciliation, run_summary_line
@@ -59,7 +60,7 @@ def reconcile_demo(session: Session, business_date: date, say: Callable[[str], N
         if account is None:
             continue
         text = f"{name} nop phi {reference}"
-        bank_ref = f"FT{payment_id:010d}"
+        bank_ref = demo_bank_transaction_id(payment_id)
         if n % 20 == 7:
             continue  # not arrived yet
         if n % 25 == 3:

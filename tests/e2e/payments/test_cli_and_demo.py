@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from payrecon.cli import cli
 from payrecon.payments import service
-from payrecon.payments.models import STATUSES, Payment
+from payrecon.payments.models import STATUSES, BankCredit, Payment
 from tests.factories import make_dossier
 from tests.integration.payments.helpers import create, make_settings, pay
 
@@ -22,6 +22,25 @@ def test_the_demo_makes_payments_in_every_state(runner, db_session):
     assert {p.status for p in payments} == set(STATUSES)
     assert sum(p.is_duplicate for p in payments) == 1
     assert {p.method for p in payments if p.status == "succeeded"} == {"vietqr", "vnpay"}
+
+
+def test_the_demo_statements_count_each_notified_transfer_once(runner, db_session):
+    """Demo transfers settle by the bank's credit notification; the statement books them under
+    the same bank transaction id, so each line is linked to its credit, not counted again.
+    Only the demo's deliberately repeated transfers are money arriving twice."""
+    result = runner.invoke(cli, ["demo", "--dossiers", "300"])
+    assert result.exit_code == 0, result.output
+    db_session.rollback()
+    credits = list(db_session.scalars(select(BankCredit)))
+    transfers = [c for c in credits if not c.bank_transaction_id.endswith("B")]
+    repeats = [c for c in credits if c.bank_transaction_id.endswith("B")]
+    assert transfers
+    # every transfer was first notified; the statement's line of it (if booked yet) is linked
+    assert {c.first_source for c in transfers} == {"webhook"}
+    assert any(c.statement_line_id is not None for c in transfers)
+    assert repeats
+    assert all(c.outcome == "already_paid" for c in repeats)
+    assert "credit(s) linked" in result.output
 
 
 def test_the_job_commands_run_for_a_date(runner, db_session):
