@@ -19,7 +19,7 @@ from payrecon.auth.roles import role_allows
 from payrecon.db import request_session
 from payrecon.errors import PayreconError
 from payrecon.payments import queries as payment_queries
-from payrecon.reconciliation import actions
+from payrecon.reconciliation import actions, linking
 from payrecon.reconciliation.exception_view import ExceptionView, exception_view
 from payrecon.web.gateway import payment_settings
 from payrecon.web.officer.access import actor, current_officer, require_permission
@@ -170,7 +170,7 @@ def confirm_match(exception_id: int):
     return _act(
         exception_id,
         "confirm",
-        lambda form: actions.confirm_proposed_match(
+        lambda form: linking.confirm_proposed_match(
             request_session(),
             exception_id=exception_id,
             proposal_id=int(form.proposal_id.data),
@@ -185,7 +185,7 @@ def link_exception(exception_id: int):
     return _act(
         exception_id,
         "link",
-        lambda form: actions.link_exception(
+        lambda form: linking.link_exception(
             request_session(),
             exception_id=exception_id,
             officer=_officer(),

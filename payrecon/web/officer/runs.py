@@ -16,7 +16,7 @@ from sqlalchemy import select
 from payrecon.auth.roles import role_allows
 from payrecon.db import request_session
 from payrecon.errors import PayreconError
-from payrecon.reconciliation import actions, queries, reports, run_queries
+from payrecon.reconciliation import actions, linking, queries, reports, run_queries
 from payrecon.reconciliation.models import ManualLink, ReconciliationProposal
 from payrecon.reconciliation.report_data import run_totals, summary_table
 from payrecon.web.officer.access import actor, current_officer, require_permission
@@ -118,7 +118,7 @@ def confirm_run_proposal(run_id: int, proposal_id: int):
         return _render_run(run_id, _l("That proposal is not one of this run's."), 404)
     officer = actions.Officer(name=actor(), role=current_officer().role)
     try:
-        link = actions.confirm_proposal(db, proposal_id=proposal_id, officer=officer)
+        link = linking.confirm_proposal(db, proposal_id=proposal_id, officer=officer)
     except PayreconError as exc:
         db.rollback()
         return _render_run(run_id, refusal_text(exc), status_for(exc).value)

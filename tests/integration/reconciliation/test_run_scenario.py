@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from payrecon.reconciliation import actions, queries
+from payrecon.reconciliation import actions, linking, queries
 from payrecon.reconciliation.classify import EXCEPTION_KINDS
 from payrecon.reconciliation.engine import Settings, reconcile
 from payrecon.reconciliation.service import ENGINE_INPUTS, load_inputs, run_reconciliation
@@ -189,7 +189,7 @@ def test_a_late_bank_posting_closes_the_missing_credit(db_session, day):
 def test_an_officer_link_becomes_a_match_on_the_next_run(db_session, day):
     first = run_reconciliation(db_session, business_date=DAY, actor="test")
     _, found = queries.list_exceptions(db_session, first.id, kind="unmatched_credit")
-    actions.link_manually(
+    linking.link_manually(
         db_session,
         exception_id=found[0].id,
         line_id=day.ids["L:FT7"],
