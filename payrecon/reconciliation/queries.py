@@ -193,12 +193,16 @@ def run_matches(session: Session, run_id: int) -> list[Row]:
     )
 
 
-def run_proposals(session: Session, run_id: int) -> list[ReconciliationProposal]:
+def run_proposals(
+    session: Session, run_id: int, *, limit: int | None = None
+) -> list[ReconciliationProposal]:
+    """A run's proposal rows by bank line and rank; the first `limit` of them if given."""
     return list(
         session.scalars(
             select(ReconciliationProposal)
             .where(ReconciliationProposal.run_id == run_id)
             .order_by(ReconciliationProposal.line_id, ReconciliationProposal.rank)
+            .limit(limit)
         )
     )
 

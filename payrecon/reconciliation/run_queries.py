@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from payrecon.catalog.models import Agency, Procedure
+from payrecon.reconciliation import queries
 from payrecon.reconciliation.models import (
     ReconciliationException,
     ReconciliationMatch,
@@ -146,13 +147,7 @@ def first_proposals(
         .select_from(ReconciliationProposal)
         .where(ReconciliationProposal.run_id == run_id)
     )
-    first = session.scalars(
-        select(ReconciliationProposal)
-        .where(ReconciliationProposal.run_id == run_id)
-        .order_by(ReconciliationProposal.line_id, ReconciliationProposal.rank)
-        .limit(limit)
-    )
-    return total or 0, list(first)
+    return total or 0, queries.run_proposals(session, run_id, limit=limit)
 
 
 def agency_choices(session: Session) -> list[tuple[str, str]]:
