@@ -40,11 +40,12 @@ def find_import(session: Session, kind: str, sha256: str) -> ImportedFile | None
 
 @contextmanager
 def claimed(
-    session: Session, *, kind: str, sha256: str, filename: str, actor: str
+    session: Session, *, kind: str, data: bytes, filename: str, actor: str
 ) -> Iterator[ImportedFile | None]:
-    """Claim, first thing in an import's transaction, that it imports this file, and run the
-    import inside the claim's savepoint; yields None when the file has been imported already
-    (the caller then changes nothing and says so).
+    """Claim, first thing in an import's transaction, that it imports this file (by the SHA-256
+    of `data`, kept as the claim's sha256), and run the import inside the claim's savepoint;
+    yields None when the file has been imported already (the caller then changes nothing and
+    says so).
 
     If the import raises, the savepoint is rolled back: the claim goes with the rows written so
     far, so a caller that catches the error and commits the session stores nothing of the file.
@@ -54,6 +55,7 @@ def claimed(
     IMMEDIATE), so the second finds the row. The caller completes the record with
     finish_import inside the block and commits after it.
     """
+    sha256 = content_hash(data)
     if find_import(session, kind, sha256) is not None:
         yield None
         return

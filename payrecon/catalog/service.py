@@ -37,9 +37,8 @@ def import_catalog(
     session: Session, data: bytes, *, filename: str, actor: str
 ) -> CatalogImportResult:
     """Check the whole file, then create or update agencies and procedures in one transaction."""
-    sha256 = imports.content_hash(data)
     with imports.claimed(
-        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+        session, kind=IMPORT_KIND, data=data, filename=filename, actor=actor
     ) as claim:
         if claim is None:
             return CatalogImportResult(already_imported=True)

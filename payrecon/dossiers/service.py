@@ -95,9 +95,8 @@ def import_dossiers(
     progress: Callable[[int], None] | None = None,
 ) -> DossierImportResult:
     """Check the whole feed file, then create/update every dossier in one transaction."""
-    sha256 = imports.content_hash(data)
     with imports.claimed(
-        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+        session, kind=IMPORT_KIND, data=data, filename=filename, actor=actor
     ) as claim:
         if claim is None:
             return DossierImportResult(already_imported=True)

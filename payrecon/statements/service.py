@@ -91,9 +91,8 @@ def import_statement_file(
         raise StatementFormatError(
             f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", where=filename
         )
-    sha256 = imports.content_hash(data)
     with imports.claimed(
-        session, kind=IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+        session, kind=IMPORT_KIND, data=data, filename=filename, actor=actor
     ) as claim:
         if claim is None:
             return StatementImportResult(already_imported=True)
@@ -302,9 +301,8 @@ def import_settlement_file(
         raise StatementFormatError(
             f"file is {len(data):,} bytes; the limit is {max_bytes:,} bytes", where=filename
         )
-    sha256 = imports.content_hash(data)
     with imports.claimed(
-        session, kind=SETTLEMENT_IMPORT_KIND, sha256=sha256, filename=filename, actor=actor
+        session, kind=SETTLEMENT_IMPORT_KIND, data=data, filename=filename, actor=actor
     ) as claim:
         if claim is None:
             return SettlementImportResult(already_imported=True)
@@ -315,7 +313,7 @@ def import_settlement_file(
         now = utcnow()
         batch_ids = [
             settlement_store.insert_settlement_batch(
-                session, batch, sha256=sha256, filename=filename, actor=actor, now=now
+                session, batch, sha256=claim.sha256, filename=filename, actor=actor, now=now
             )
             for batch in new_batches
         ]
